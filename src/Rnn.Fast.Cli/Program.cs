@@ -1,0 +1,3 @@
+// The `rnn` command. Placeholder until the demo lands.
+Console.WriteLine("rnn: no commands yet");
+return 0;

@@ -1,0 +1,40 @@
+namespace Rnn.Fast.Tests;
+
+public class RnnShapeTests
+{
+    [Fact]
+    public void ViewsTileTheBufferInDeclaredOrderWithoutGaps()
+    {
+        var shape = new RnnShape(3, 5, 2);
+        Assert.Equal(3 * 5 + 5 * 5 + 5 + 5 * 2 + 2, shape.ParameterCount);
+        Assert.Equal(0, shape.WxhOffset);
+        Assert.Equal(shape.WxhOffset + shape.WxhLength, shape.WhhOffset);
+        Assert.Equal(shape.WhhOffset + shape.WhhLength, shape.BhOffset);
+        Assert.Equal(shape.BhOffset + shape.BhLength, shape.WhoOffset);
+        Assert.Equal(shape.WhoOffset + shape.WhoLength, shape.BoOffset);
+        Assert.Equal(shape.ParameterCount, shape.BoOffset + shape.BoLength);
+
+        var buffer = new float[shape.ParameterCount];
+        shape.Bo<float>(buffer)[1] = 7f;
+        Assert.Equal(7f, buffer[^1]);
+    }
+
+    [Theory]
+    [InlineData(0, 1, 1)]
+    [InlineData(1, 0, 1)]
+    [InlineData(1, 1, -1)]
+    [InlineData(1, 50_000, 1)]
+    public void RejectsNonPositiveOrOversizedShapes(int d, int h, int o)
+    {
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new RnnShape(d, h, o));
+    }
+
+    [Fact]
+    public void ViewOfAWrongLengthBufferNamesBothLengths()
+    {
+        var shape = new RnnShape(2, 2, 2);
+        var error = Assert.Throws<ArgumentException>(() => shape.Whh<double>(new double[3]));
+        Assert.Contains(shape.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message);
+        Assert.Contains("3", error.Message);
+    }
+}
