@@ -1,0 +1,23 @@
+namespace Rnn.Fast.Kernels;
+
+/// <summary>
+/// One instruction-set path's register tiles for the GEMM driver. Every implementation computes each element of
+/// C as the same chain c ← fma(a_k, b_k, c) over k in increasing order, starting from the stored C value or +0, so
+/// all paths give bit-identical results; they differ only in how many elements they carry in registers at once.
+/// </summary>
+internal unsafe interface IGemmMicrokernel
+{
+    /// <summary>
+    /// The <see cref="GemmDriver.TileRows"/>×<see cref="PackedMatrix.PanelWidth"/> tile: for r &lt; 6 and j &lt; 64,
+    /// c[r·ldc + j] = chain over k &lt; depth of a[k·6 + r]·b[k·64 + j], from c[r·ldc + j] when
+    /// <paramref name="loadC"/> is set, else from +0. <paramref name="a"/> is a packed micro-panel, <paramref name="b"/>
+    /// a k-major panel; all 6×64 elements of c are read and written.
+    /// </summary>
+    static abstract void Tile(float* a, float* b, nint depth, float* c, nint ldc, bool loadC);
+
+    /// <summary>
+    /// One row against one panel: for j &lt; 64, c[j] = chain over k &lt; depth of x[k·xStride]·b[k·64 + j], from c[j] when
+    /// <paramref name="loadC"/> is set, else from +0. The matrix-vector case (M = 1), the latency case of a streaming step.
+    /// </summary>
+    static abstract void Row(float* x, nint xStride, float* b, nint depth, float* c, bool loadC);
+}

@@ -1,0 +1,182 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Rnn.Fast.Kernels;
+
+/// <summary>
+/// The GEMM family an RNN's forward and backward passes need, on row-major float matrices with strides:
+/// C = A·B, C += A·B, C += Aᵀ·B and C += A·Bᵀ, with B either a plain matrix or a <see cref="PackedMatrix"/>.
+/// </summary>
+/// <remarks>
+/// <para>Reproducibility: every element of C is ONE chain of fused multiply-adds,
+/// c ← fma(a_ik, b_kj, c) for k = 0, 1, …, K − 1, starting from the element's value in C (the "Add" forms) or from
+/// +0. Every instruction-set path, blocking, batch size and position of a row in the batch computes that same
+/// chain, so results are bit-identical across all of them. A chain that starts from a bias stored in C and then
+/// runs over two products (C += X·Wxh, then C += H·Whh) equals one chain over the concatenated depth.</para>
+/// <para>Error: each element's chain of K fused multiply-adds (K roundings) satisfies
+/// |ĉ − c| ≤ γ_K·(|c₀| + Σ_k |a_ik·b_kj|) with γ_K = K·u/(1 − K·u), u = 2⁻²⁴.</para>
+/// <para>Allocation: none per call after a thread's first call (a per-thread packing buffer is allocated once and
+/// grows only for a larger plain B; products with a <see cref="PackedMatrix"/> never need it). C must not overlap A
+/// or B. Safe to call from many threads at once on distinct C.</para>
+/// </remarks>
+public static unsafe class MatrixMultiply
+{
+    /// <summary>Per-thread buffer for packing a plain B; grows to the largest B seen on the thread, pinned.</summary>
+    [ThreadStatic]
+    private static float[]? s_packedColumns;
+
+    /// <summary>C = A·B, where A is M×K, B is K×N and C is M×N.</summary>
+    /// <param name="a">A, M×K.</param>
+    /// <param name="b">B, K×N.</param>
+    /// <param name="c">C, M×N; overwritten.</param>
+    /// <exception cref="ArgumentException">The shapes do not agree, or C overlaps A or B.</exception>
+    public static void Multiply(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c) =>
+        Multiply(a, b, c, accumulate: false, KernelDispatch.Active);
+
+    /// <summary>C += A·B, where A is M×K, B is K×N and C is M×N; each element's chain starts from its value in C.</summary>
+    /// <param name="a">A, M×K.</param>
+    /// <param name="b">B, K×N.</param>
+    /// <param name="c">C, M×N; accumulated into.</param>
+    /// <exception cref="ArgumentException">The shapes do not agree, or C overlaps A or B.</exception>
+    public static void MultiplyAdd(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c) =>
+        Multiply(a, b, c, accumulate: true, KernelDispatch.Active);
+
+    /// <summary>C = A·B with B packed (K×N).</summary>
+    /// <param name="a">A, M×K.</param>
+    /// <param name="b">B, packed, K×N.</param>
+    /// <param name="c">C, M×N; overwritten.</param>
+    /// <exception cref="ArgumentException">The shapes do not agree.</exception>
+    public static void Multiply(ReadOnlyMatrixSpan a, PackedMatrix b, MatrixSpan c) =>
+        Multiply(a, b, c, accumulate: false, KernelDispatch.Active);
+
+    /// <summary>C += A·B with B packed (K×N); each element's chain starts from its value in C.</summary>
+    /// <param name="a">A, M×K.</param>
+    /// <param name="b">B, packed, K×N.</param>
+    /// <param name="c">C, M×N; accumulated into.</param>
+    /// <exception cref="ArgumentException">The shapes do not agree.</exception>
+    public static void MultiplyAdd(ReadOnlyMatrixSpan a, PackedMatrix b, MatrixSpan c) =>
+        Multiply(a, b, c, accumulate: true, KernelDispatch.Active);
+
+    /// <summary>C += Aᵀ·B, where A is K×M, B is K×N and C is M×N (weight gradients: dW = Xᵀ·dA).</summary>
+    /// <param name="a">A, K×M; its transpose is the left factor.</param>
+    /// <param name="b">B, K×N.</param>
+    /// <param name="c">C, M×N; accumulated into.</param>
+    /// <exception cref="ArgumentException">The shapes do not agree, or C overlaps A or B.</exception>
+    public static void TransposeMultiplyAdd(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c) =>
+        TransposeMultiplyAdd(a, b, c, KernelDispatch.Active);
+
+    /// <summary>C += A·Bᵀ, where A is M×K, B is N×K and C is M×N (back-propagation through a weight: dX = dA·Wᵀ).</summary>
+    /// <param name="a">A, M×K.</param>
+    /// <param name="b">B, N×K; its transpose is the right factor. For a weight used many times, pack it once with
+    /// <see cref="PackedMatrix.FromTransposed"/> and call <see cref="MultiplyAdd(ReadOnlyMatrixSpan, PackedMatrix, MatrixSpan)"/>.</param>
+    /// <param name="c">C, M×N; accumulated into.</param>
+    /// <exception cref="ArgumentException">The shapes do not agree, or C overlaps A or B.</exception>
+    public static void MultiplyTransposeAdd(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c) =>
+        MultiplyTransposeAdd(a, b, c, KernelDispatch.Active);
+
+    internal static void Multiply(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c, bool accumulate, InstructionSet path)
+    {
+        CheckProduct(a.Rows, a.Columns, nameof(a), b.Rows, b.Columns, nameof(b), c);
+        CheckDisjoint(a.Data, nameof(a), c.Data);
+        CheckDisjoint(b.Data, nameof(b), c.Data);
+        KernelDispatch.ThrowIfUnsupported(path);
+        fixed (float* pb = b.Data)
+        {
+            Run(a, transposeA: false, PackScratch(pb, b.Stride, 1, b.Rows, b.Columns), b.Rows, c, accumulate, path);
+        }
+    }
+
+    internal static void Multiply(ReadOnlyMatrixSpan a, PackedMatrix b, MatrixSpan c, bool accumulate, InstructionSet path)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        CheckProduct(a.Rows, a.Columns, nameof(a), b.Rows, b.Columns, nameof(b), c);
+        CheckDisjoint(a.Data, nameof(a), c.Data);
+        KernelDispatch.ThrowIfUnsupported(path);
+        Run(a, transposeA: false, b.Pointer, b.Rows, c, accumulate, path);
+    }
+
+    internal static void TransposeMultiplyAdd(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c, InstructionSet path)
+    {
+        CheckProduct(a.Columns, a.Rows, nameof(a) + "ᵀ", b.Rows, b.Columns, nameof(b), c);
+        CheckDisjoint(a.Data, nameof(a), c.Data);
+        CheckDisjoint(b.Data, nameof(b), c.Data);
+        KernelDispatch.ThrowIfUnsupported(path);
+        fixed (float* pb = b.Data)
+        {
+            Run(a, transposeA: true, PackScratch(pb, b.Stride, 1, b.Rows, b.Columns), b.Rows, c, accumulate: true, path);
+        }
+    }
+
+    internal static void MultiplyTransposeAdd(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c, InstructionSet path)
+    {
+        CheckProduct(a.Rows, a.Columns, nameof(a), b.Columns, b.Rows, nameof(b) + "ᵀ", c);
+        CheckDisjoint(a.Data, nameof(a), c.Data);
+        CheckDisjoint(b.Data, nameof(b), c.Data);
+        KernelDispatch.ThrowIfUnsupported(path);
+        fixed (float* pb = b.Data)
+        {
+            Run(a, transposeA: false, PackScratch(pb, 1, b.Stride, b.Columns, b.Rows), b.Columns, c, accumulate: true, path);
+        }
+    }
+
+    private static void Run(ReadOnlyMatrixSpan a, bool transposeA, float* packedB, int depth, MatrixSpan c, bool accumulate,
+        InstructionSet path)
+    {
+        nint panelStride = (nint)depth * PackedMatrix.PanelWidth;
+        fixed (float* pa = a.Data)
+        fixed (float* pc = c.Data)
+        {
+            // A's element (i, k): a[i·stride + k] plainly, a[k·stride + i] when A is stored transposed.
+            nint rowStride = transposeA ? 1 : a.Stride;
+            nint depthStride = transposeA ? a.Stride : 1;
+            GemmDriver.Run(path, pa, rowStride, depthStride, packedB, panelStride, pc, c.Stride, c.Rows, c.Columns, depth, accumulate);
+        }
+    }
+
+    /// <summary>Packs a plain K×N operand into this thread's buffer, growing it when needed.</summary>
+    private static float* PackScratch(float* source, nint rowStride, nint columnStride, int rows, int columns)
+    {
+        long panels = (columns + PackedMatrix.PanelWidth - 1) / PackedMatrix.PanelWidth;
+        long length = panels * PackedMatrix.PanelWidth * rows + 16;
+        if (length > Array.MaxLength)
+        {
+            throw new ArgumentException($"Packing a {rows}×{columns} operand needs {length} floats, more than one array holds.", "b");
+        }
+
+        if (s_packedColumns is null || s_packedColumns.Length < length)
+        {
+            s_packedColumns = GC.AllocateUninitializedArray<float>((int)length, pinned: true);
+        }
+
+        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_packedColumns));
+        float* aligned = (float*)(((nint)p + 63) & ~(nint)63);
+        GemmPacking.PackPanels(source, rowStride, columnStride, rows, columns, aligned);
+        return aligned;
+    }
+
+    private static void CheckProduct(int leftRows, int leftColumns, string leftName, int rightRows, int rightColumns,
+        string rightName, MatrixSpan c)
+    {
+        if (leftColumns != rightRows)
+        {
+            throw new ArgumentException(
+                $"The inner dimensions must agree: {leftName} is {leftRows}×{leftColumns}, so {rightName} must have {leftColumns} rows, but it has {rightRows}.",
+                rightName.TrimEnd('ᵀ'));
+        }
+
+        if (c.Rows != leftRows || c.Columns != rightColumns)
+        {
+            throw new ArgumentException(
+                $"C must be {leftRows}×{rightColumns} ({leftName} is {leftRows}×{leftColumns}, {rightName} is {rightRows}×{rightColumns}), but it is {c.Rows}×{c.Columns}.",
+                nameof(c));
+        }
+    }
+
+    private static void CheckDisjoint(ReadOnlySpan<float> input, string inputName, ReadOnlySpan<float> output)
+    {
+        if (input.Overlaps(output))
+        {
+            throw new ArgumentException($"C must not overlap {inputName}: the product reads {inputName} while it writes C.", "c");
+        }
+    }
+}

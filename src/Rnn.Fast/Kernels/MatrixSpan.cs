@@ -1,0 +1,53 @@
+namespace Rnn.Fast.Kernels;
+
+/// <summary>
+/// A writable row-major float matrix inside a span: <see cref="Rows"/> rows of <see cref="Columns"/> elements,
+/// row i starting at element i·<see cref="Stride"/>. Elements between rows (when the stride exceeds the column
+/// count) are never read or written by the kernels.
+/// </summary>
+public readonly ref struct MatrixSpan
+{
+    /// <summary>Views <paramref name="data"/> as a dense matrix (stride = columns).</summary>
+    /// <param name="data">The elements; at least rows·columns long.</param>
+    /// <param name="rows">The number of rows; at least 1.</param>
+    /// <param name="columns">The number of columns; at least 1.</param>
+    /// <exception cref="ArgumentException">A dimension is below 1 or <paramref name="data"/> is too short.</exception>
+    public MatrixSpan(Span<float> data, int rows, int columns)
+        : this(data, rows, columns, columns)
+    {
+    }
+
+    /// <summary>Views <paramref name="data"/> as a matrix whose rows lie <paramref name="stride"/> elements apart.</summary>
+    /// <param name="data">The elements; at least (rows − 1)·stride + columns long.</param>
+    /// <param name="rows">The number of rows; at least 1.</param>
+    /// <param name="columns">The number of columns; at least 1.</param>
+    /// <param name="stride">The distance between row starts (the leading dimension); at least <paramref name="columns"/>.</param>
+    /// <exception cref="ArgumentException">A dimension is below 1, the stride is below the column count, or
+    /// <paramref name="data"/> is too short.</exception>
+    public MatrixSpan(Span<float> data, int rows, int columns, int stride)
+    {
+        Data = data[..MatrixShape.RequiredLength(data.Length, rows, columns, stride)];
+        Rows = rows;
+        Columns = columns;
+        Stride = stride;
+    }
+
+    /// <summary>The elements from the first of row 0 to the last of the last row.</summary>
+    public Span<float> Data { get; }
+
+    /// <summary>The number of rows.</summary>
+    public int Rows { get; }
+
+    /// <summary>The number of columns.</summary>
+    public int Columns { get; }
+
+    /// <summary>The distance in elements between the starts of consecutive rows.</summary>
+    public int Stride { get; }
+
+    /// <summary>The element at row <paramref name="row"/> and column <paramref name="column"/> (no bounds check on the column).</summary>
+    public ref float this[int row, int column] => ref Data[row * Stride + column];
+
+    /// <summary>The same matrix, read-only.</summary>
+    public static implicit operator ReadOnlyMatrixSpan(MatrixSpan matrix) =>
+        new(matrix.Data, matrix.Rows, matrix.Columns, matrix.Stride);
+}

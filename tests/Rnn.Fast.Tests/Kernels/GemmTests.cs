@@ -1,0 +1,318 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Rnn.Fast.Kernels;
+
+namespace Rnn.Fast.Tests.Kernels;
+
+/// <summary>
+/// The GEMM family against a double-precision product, on every instruction-set path this process supports, and
+/// bit for bit across paths, batch sizes and operand layouts.
+/// </summary>
+/// <remarks>
+/// Tolerance: each element is one chain of K fused multiply-adds starting from c₀, and each FMA rounds once, so
+/// |ĉ − c| ≤ γ_K·(|c₀| + Σ_k |a_ik·b_kj|), γ_K = K·u/(1 − K·u), u = 2⁻²⁴ (Higham, Accuracy and Stability of
+/// Numerical Algorithms, §3.1; the FMA form saves the product roundings). The double reference has error ~K·2⁻⁵³,
+/// far below that bound.
+/// </remarks>
+public class GemmTests
+{
+    /// <summary>200 cases: the minimum; with the work cap in <see cref="GemmCase"/> the property runs in seconds.</summary>
+    private static readonly Config Cases = Config.QuickThrowOnFailure.WithMaxTest(200);
+
+    private enum Operation { Multiply, MultiplyAdd, MultiplyPacked, MultiplyAddPacked, TransposeMultiplyAdd, MultiplyTransposeAdd }
+
+    [Fact]
+    public void EveryOperationOnEveryPathIsWithinTheFmaChainBoundAndBitIdenticalAcrossPaths()
+    {
+        Check.One(Cases, Prop.ForAll(GemmCase.Arbitrary, (GemmCase c) =>
+        {
+            foreach (Operation operation in Enum.GetValues<Operation>())
+            {
+                CheckOperation(c, operation);
+            }
+        }));
+    }
+
+    [Fact]
+    public void ARowComputedAloneEqualsTheSameRowInsideAnyBatch()
+    {
+        Check.One(Cases, Prop.ForAll(GemmCase.Arbitrary, (GemmCase c) =>
+        {
+            float[] a = c.Values(c.M * c.K, 0), b = c.Values(c.K * c.N, 1), c0 = c.Values(c.M * c.N, 2);
+            var packed = PackedMatrix.From(new ReadOnlyMatrixSpan(b, c.K, c.N));
+            foreach (InstructionSet path in KernelDispatch.Supported)
+            {
+                float[] batch = (float[])c0.Clone();
+                MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(a, c.M, c.K), packed, new MatrixSpan(batch, c.M, c.N), accumulate: true, path);
+                int row = c.Seed % c.M;
+                float[] alone = c0.AsSpan(row * c.N, c.N).ToArray();
+                MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(a.AsSpan(row * c.K, c.K), 1, c.K), packed, new MatrixSpan(alone, 1, c.N), accumulate: true, path);
+                AssertBits(batch.AsSpan(row * c.N, c.N), alone, $"{path}: row {row} of {c}");
+
+                // And a block of rows starting at an odd position gives the same bits as the full batch.
+                int start = c.M / 3, count = c.M - start;
+                float[] block = c0.AsSpan(start * c.N, count * c.N).ToArray();
+                MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(a.AsSpan(start * c.K), count, c.K), packed, new MatrixSpan(block, count, c.N), accumulate: true, path);
+                AssertBits(batch.AsSpan(start * c.N), block, $"{path}: rows {start}.. of {c}");
+            }
+        }));
+    }
+
+    [Fact]
+    public void AChainFromABiasOverTwoProductsEqualsOneChainOverTheStackedProduct()
+    {
+        // The engine's contract: bh, then X·Wxh, then H·Whh, equals [X | H]·[Wxh ; Whh] started from bh.
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.ForAll(GemmCase.Arbitrary, (GemmCase c) =>
+        {
+            int d = c.K, h = Math.Max(1, c.N / 2), n = c.M;
+            float[] x = c.Values(n * d, 0), hidden = c.Values(n * h, 1), wxh = c.Values(d * h, 2), whh = c.Values(h * h, 3), bias = c.Values(h, 4);
+            float[] stackedInput = new float[n * (d + h)];
+            for (int i = 0; i < n; i++)
+            {
+                x.AsSpan(i * d, d).CopyTo(stackedInput.AsSpan(i * (d + h)));
+                hidden.AsSpan(i * h, h).CopyTo(stackedInput.AsSpan(i * (d + h) + d));
+            }
+
+            float[] stackedWeights = [.. wxh, .. whh];
+            foreach (InstructionSet path in KernelDispatch.Supported)
+            {
+                float[] twoProducts = new float[n * h], oneProduct = new float[n * h];
+                for (int i = 0; i < n; i++)
+                {
+                    bias.CopyTo(twoProducts, i * h);
+                    bias.CopyTo(oneProduct, i * h);
+                }
+
+                MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(x, n, d), new ReadOnlyMatrixSpan(wxh, d, h), new MatrixSpan(twoProducts, n, h), accumulate: true, path);
+                MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(hidden, n, h), PackedMatrix.From(new ReadOnlyMatrixSpan(whh, h, h)), new MatrixSpan(twoProducts, n, h), accumulate: true, path);
+                MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(stackedInput, n, d + h), new ReadOnlyMatrixSpan(stackedWeights, d + h, h), new MatrixSpan(oneProduct, n, h), accumulate: true, path);
+                AssertBits(oneProduct, twoProducts, $"{path}: n={n}, d={d}, h={h}");
+            }
+        }));
+    }
+
+    [Fact]
+    public void ElementsBetweenRowsOfAStridedResultAreNeverTouched()
+    {
+        const int m = 7, n = 70, k = 9, stride = 75;
+        var random = new Random(3);
+        float[] a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] b = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble()).ToArray();
+        foreach (InstructionSet path in KernelDispatch.Supported)
+        {
+            float[] c = Enumerable.Repeat(float.NaN, (m - 1) * stride + n + 4).ToArray();
+            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(a, m, k), new ReadOnlyMatrixSpan(b, k, n), new MatrixSpan(c, m, n, stride), accumulate: false, path);
+            for (int i = 0; i < c.Length; i++)
+            {
+                bool inside = i / stride < m && i % stride < n;
+                Assert.True(inside ? float.IsFinite(c[i]) : float.IsNaN(c[i]), $"{path}: element {i} (inside={inside}) is {c[i]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void NonFiniteInputsPropagateToExactlyTheirRowAndColumn()
+    {
+        const int m = 9, n = 67, k = 5;
+        float[] a = Enumerable.Repeat(0.5f, m * k).ToArray();
+        float[] b = Enumerable.Repeat(0.25f, k * n).ToArray();
+        a[4 * k + 2] = float.NaN;          // row 4 of C becomes NaN
+        b[1 * n + 66] = float.PositiveInfinity; // column 66 of C becomes +∞ (NaN in row 4)
+        foreach (InstructionSet path in KernelDispatch.Supported)
+        {
+            float[] c = new float[m * n];
+            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(a, m, k), new ReadOnlyMatrixSpan(b, k, n), new MatrixSpan(c, m, n), accumulate: false, path);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    float value = c[i * n + j];
+                    if (i == 4) Assert.True(float.IsNaN(value), $"{path}: ({i},{j}) = {value}");
+                    else if (j == 66) Assert.Equal(float.PositiveInfinity, value);
+                    else Assert.Equal(5 * 0.5f * 0.25f, value);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void MismatchedShapesAreRejectedWithBothShapesInTheMessageAndCUntouched()
+    {
+        float[] a = new float[6], b = new float[12], c = Enumerable.Repeat(7f, 8).ToArray();
+        var error = Assert.Throws<ArgumentException>(() =>
+            MatrixMultiply.MultiplyAdd(new ReadOnlyMatrixSpan(a, 2, 3), new ReadOnlyMatrixSpan(b, 4, 3), new MatrixSpan(c, 2, 3)));
+        Assert.Equal("b", error.ParamName);
+        Assert.Contains("2×3", error.Message);
+        Assert.Contains("4", error.Message);
+
+        error = Assert.Throws<ArgumentException>(() =>
+            MatrixMultiply.MultiplyAdd(new ReadOnlyMatrixSpan(a, 2, 3), new ReadOnlyMatrixSpan(b, 3, 4), new MatrixSpan(c, 2, 3)));
+        Assert.Equal("c", error.ParamName);
+        Assert.Contains("2×4", error.Message);
+
+        error = Assert.Throws<ArgumentException>(() =>
+            MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(a, 3, 2), new ReadOnlyMatrixSpan(b, 4, 3), new MatrixSpan(c, 2, 3)));
+        Assert.Equal("b", error.ParamName);
+
+        error = Assert.Throws<ArgumentException>(() =>
+            MatrixMultiply.MultiplyTransposeAdd(new ReadOnlyMatrixSpan(a, 2, 3), new ReadOnlyMatrixSpan(b, 3, 4), new MatrixSpan(c, 2, 3)));
+        Assert.Equal("b", error.ParamName);
+        Assert.All(c, value => Assert.Equal(7f, value));
+    }
+
+    [Fact]
+    public void AResultOverlappingAnInputIsRejected()
+    {
+        float[] buffer = new float[32];
+        var error = Assert.Throws<ArgumentException>(() =>
+            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(buffer.AsSpan(0, 4), 2, 2), new ReadOnlyMatrixSpan(buffer.AsSpan(8, 4), 2, 2), new MatrixSpan(buffer.AsSpan(2, 4), 2, 2)));
+        Assert.Equal("c", error.ParamName);
+    }
+
+    [Fact]
+    public void ViewsRejectStridesBelowTheColumnCountAndShortSpans()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReadOnlyMatrixSpan(new float[10], 2, 4, 3));
+        var error = Assert.Throws<ArgumentException>(() => new MatrixSpan(new float[10], 3, 4, 4));
+        Assert.Contains("12", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MatrixSpan(new float[10], 0, 4));
+    }
+
+    [Fact]
+    public void PacksHoldExactlyTheSourceAndRejectTheWrongShape()
+    {
+        var random = new Random(5);
+        float[] source = Enumerable.Range(0, 7 * 70).Select(_ => (float)random.NextDouble()).ToArray();
+        var packed = PackedMatrix.From(new ReadOnlyMatrixSpan(source, 7, 70));
+        var transposed = PackedMatrix.FromTransposed(new ReadOnlyMatrixSpan(source, 7, 70));
+        Assert.Equal((7, 70, 2), (packed.Rows, packed.Columns, packed.PanelCount));
+        Assert.Equal((70, 7), (transposed.Rows, transposed.Columns));
+        for (int k = 0; k < 7; k++)
+        {
+            for (int j = 0; j < 70; j++)
+            {
+                Assert.Equal(source[k * 70 + j], packed[k, j]);
+                Assert.Equal(source[k * 70 + j], transposed[j, k]);
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => packed.Pack(new ReadOnlyMatrixSpan(source, 70, 7)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => packed[7, 0]);
+    }
+
+    [Fact]
+    public void AfterWarmUpNoCallAllocates()
+    {
+        const int m = 33, n = 130, k = 300;
+        float[] a = new float[m * k], b = new float[k * n], bt = new float[n * k], at = new float[k * m], c = new float[m * n];
+        var packed = PackedMatrix.From(new ReadOnlyMatrixSpan(b, k, n));
+        void All()
+        {
+            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(a, m, k), new ReadOnlyMatrixSpan(b, k, n), new MatrixSpan(c, m, n));
+            MatrixMultiply.MultiplyAdd(new ReadOnlyMatrixSpan(a, m, k), packed, new MatrixSpan(c, m, n));
+            MatrixMultiply.MultiplyAdd(new ReadOnlyMatrixSpan(a.AsSpan(0, k), 1, k), packed, new MatrixSpan(c.AsSpan(0, n), 1, n));
+            MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(at, k, m), new ReadOnlyMatrixSpan(b, k, n), new MatrixSpan(c, m, n));
+            MatrixMultiply.MultiplyTransposeAdd(new ReadOnlyMatrixSpan(a, m, k), new ReadOnlyMatrixSpan(bt, n, k), new MatrixSpan(c, m, n));
+            packed.Pack(new ReadOnlyMatrixSpan(b, k, n));
+        }
+
+        All();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        All();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static void CheckOperation(GemmCase c, Operation operation)
+    {
+        int m = c.M, n = c.N, k = c.K;
+        bool transposeA = operation == Operation.TransposeMultiplyAdd;
+        bool transposeB = operation == Operation.MultiplyTransposeAdd;
+        bool accumulate = operation is not (Operation.Multiply or Operation.MultiplyPacked);
+        bool packed = operation is Operation.MultiplyPacked or Operation.MultiplyAddPacked;
+
+        // A stored M×K (or K×M when transposed), B stored K×N (or N×K), each row padded to test strides.
+        int aRows = transposeA ? k : m, aColumns = transposeA ? m : k, aStride = aColumns + c.PadA;
+        int bRows = transposeB ? n : k, bColumns = transposeB ? k : n, bStride = bColumns + c.PadB;
+        int cStride = n + c.PadC;
+        float[] a = c.Values((aRows - 1) * aStride + aColumns, 0);
+        float[] b = c.Values((bRows - 1) * bStride + bColumns, 1);
+        float[] c0 = c.Values((m - 1) * cStride + n, 2);
+        float A(int i, int kk) => transposeA ? a[kk * aStride + i] : a[i * aStride + kk];
+        float B(int kk, int j) => transposeB ? b[j * bStride + kk] : b[kk * bStride + j];
+
+        double gamma = Gamma(k);
+        float[]? first = null;
+        InstructionSet firstPath = default;
+        foreach (InstructionSet path in KernelDispatch.Supported)
+        {
+            float[] result = accumulate ? (float[])c0.Clone() : Enumerable.Repeat(float.NaN, c0.Length).ToArray();
+            var av = new ReadOnlyMatrixSpan(a, aRows, aColumns, aStride);
+            var bv = new ReadOnlyMatrixSpan(b, bRows, bColumns, bStride);
+            var cv = new MatrixSpan(result, m, n, cStride);
+            switch (operation)
+            {
+                case Operation.Multiply or Operation.MultiplyAdd:
+                    MatrixMultiply.Multiply(av, bv, cv, accumulate, path);
+                    break;
+                case Operation.MultiplyPacked or Operation.MultiplyAddPacked:
+                    MatrixMultiply.Multiply(av, PackedMatrix.From(bv), cv, accumulate, path);
+                    break;
+                case Operation.TransposeMultiplyAdd:
+                    MatrixMultiply.TransposeMultiplyAdd(av, bv, cv, path);
+                    break;
+                case Operation.MultiplyTransposeAdd:
+                    MatrixMultiply.MultiplyTransposeAdd(av, bv, cv, path);
+                    break;
+            }
+
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double start = accumulate ? c0[i * cStride + j] : 0, exact = start, magnitude = Math.Abs(start);
+                    for (int kk = 0; kk < k; kk++)
+                    {
+                        double term = (double)A(i, kk) * B(kk, j);
+                        exact += term;
+                        magnitude += Math.Abs(term);
+                    }
+
+                    double error = Math.Abs(result[i * cStride + j] - exact);
+                    if (!(error <= gamma * magnitude))
+                    {
+                        Assert.Fail($"{operation} on {path}, {c}: C[{i},{j}] = {result[i * cStride + j]:R}, exact {exact:R}, error {error:E3} > γ_K·Σ|terms| = {gamma * magnitude:E3}");
+                    }
+                }
+            }
+
+            if (first is null)
+            {
+                first = result;
+                firstPath = path;
+            }
+            else
+            {
+                AssertBits(first, result, $"{operation}: {path} against {firstPath}, {c}");
+            }
+        }
+        _ = packed;
+    }
+
+    /// <summary>γ_K = K·u/(1 − K·u) with u = 2⁻²⁴, the unit roundoff of float.</summary>
+    private static double Gamma(int k)
+    {
+        double u = Math.ScaleB(1, -24);
+        return k * u / (1 - k * u);
+    }
+
+    private static void AssertBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string context)
+    {
+        for (int i = 0; i < actual.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+            {
+                Assert.Fail($"{context}: element {i} is {actual[i]:R}, expected the bits of {expected[i]:R}");
+            }
+        }
+    }
+}
