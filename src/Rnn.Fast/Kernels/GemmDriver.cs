@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace Rnn.Fast.Kernels;
 
 /// <summary>
@@ -9,8 +6,8 @@ namespace Rnn.Fast.Kernels;
 /// </summary>
 /// <remarks>
 /// Loop order (after Goto and van de Geijn): depth blocks of <see cref="DepthBlock"/> in increasing k; row blocks of
-/// <see cref="RowBlock"/> rows of A packed into 6-row micro-panels (L2-resident); then every 64-column panel of B
-/// against every micro-panel. A C tile is stored after each depth block and reloaded for the next, which keeps each
+/// <see cref="RowBlock"/> rows of A (L2-resident, read in place: packing A cost up to 12% when B has few panels to
+/// reuse it across); then every 64-column panel of B against every 6-row tile. A C tile is stored after each depth block and reloaded for the next, which keeps each
 /// element's chain of FMAs in increasing k: a float stored and reloaded is exact, so blocking never changes a bit.
 /// Edge tiles (fewer than 6 rows or 64 columns) run the same register tile on a zero-padded copy in a stack buffer.
 /// </remarks>
@@ -22,14 +19,10 @@ internal static unsafe class GemmDriver
     /// <summary>Depth per block: a 256×64 B panel (64 KiB) and a 6×256 A micro-panel (6 KiB) stay in L2 and L1.</summary>
     internal const int DepthBlock = 256;
 
-    /// <summary>Rows of A per packed block: 120×256 floats = 120 KiB, well inside a 1 MiB L2 beside the B panel.</summary>
+    /// <summary>Rows of A per block: 120×256 floats = 120 KiB, well inside a 1 MiB L2 beside the B panel.</summary>
     internal const int RowBlock = 120;
 
     private const int Width = PackedMatrix.PanelWidth;
-
-    /// <summary>Per-thread buffer for packed blocks of A: allocated once per thread, pinned, never grown.</summary>
-    [ThreadStatic]
-    private static float[]? s_packedRows;
 
     internal static void Run(InstructionSet path, float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
         float* c, nint ldc, int m, int n, int depth, bool accumulate)
@@ -78,7 +71,8 @@ internal static unsafe class GemmDriver
             return;
         }
 
-        float* packedA = PackedRowBuffer();
+        // Edge rows (fewer than a tile) are copied into a zero-padded 6-row panel so the same tile runs on them.
+        float* edgeRows = stackalloc float[TileRows * DepthBlock];
         for (int k0 = 0; k0 < depth; k0 += DepthBlock)
         {
             int kc = Math.Min(DepthBlock, depth - k0);
@@ -86,32 +80,58 @@ internal static unsafe class GemmDriver
             for (int i0 = 0; i0 < m; i0 += RowBlock)
             {
                 int mc = Math.Min(RowBlock, m - i0);
-                GemmPacking.PackRows(a, rowStride, depthStride, i0, mc, k0, kc, TileRows, packedA);
+                int sixRowEnd = SixRowTiles(mc) * TileRows;
                 for (int j0 = 0; j0 < n; j0 += Width)
                 {
                     float* panel = packedB + (j0 / Width) * panelStride + (nint)k0 * Width;
                     int columns = Math.Min(Width, n - j0);
-                    for (int r0 = 0; r0 < mc; r0 += TileRows)
+                    for (int r0 = 0; r0 < mc;)
                     {
-                        int rows = Math.Min(TileRows, mc - r0);
-                        float* microPanel = packedA + (nint)r0 * kc;
+                        // 6-row tiles, then 4-row tiles for the tail (see SixRowTiles); a short last tile is padded.
+                        bool six = r0 < sixRowEnd || mc - r0 == 5;
+                        int height = six ? TileRows : 4;
+                        int rows = Math.Min(height, mc - r0);
+                        float* block = a + (i0 + r0) * rowStride + k0 * depthStride;
                         float* tile = c + (i0 + r0) * ldc + j0;
-                        if (rows == TileRows && columns == Width)
+                        r0 += rows;
+                        if (rows == height && columns == Width)
                         {
-                            TKernel.Tile(microPanel, panel, kc, tile, ldc, loadC);
+                            if (six) TKernel.Tile(block, rowStride, depthStride, panel, kc, tile, ldc, loadC);
+                            else TKernel.Tile4(block, rowStride, depthStride, panel, kc, tile, ldc, loadC);
+                            continue;
                         }
-                        else
+
+                        float* source = block;
+                        nint sourceRowStride = rowStride, sourceDepthStride = depthStride;
+                        if (rows < height)
                         {
-                            // Lanes outside the valid block hold stale values; each lane is its own chain and
-                            // those lanes are never stored, so they cannot affect a result.
-                            if (loadC) CopyTile(tile, ldc, edge, Width, rows, columns);
-                            TKernel.Tile(microPanel, panel, kc, edge, Width, loadC);
-                            CopyTile(edge, Width, tile, ldc, rows, columns);
+                            GemmPacking.PackRows(block, rowStride, depthStride, rows, kc, height, edgeRows);
+                            source = edgeRows;
+                            sourceRowStride = 1;
+                            sourceDepthStride = height;
                         }
+
+                        // Lanes outside the valid block hold stale values; each lane is its own chain and those
+                        // lanes are never stored, so they cannot affect a result.
+                        if (loadC) CopyTile(tile, ldc, edge, Width, rows, columns);
+                        if (six) TKernel.Tile(source, sourceRowStride, sourceDepthStride, panel, kc, edge, Width, loadC);
+                        else TKernel.Tile4(source, sourceRowStride, sourceDepthStride, panel, kc, edge, Width, loadC);
+                        CopyTile(edge, Width, tile, ldc, rows, columns);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// How many 6-row tiles start a block of <paramref name="rows"/> rows; 4-row tiles cover the rest. A remainder of
+    /// 4 takes one 4-row tile and a remainder of 2 gives up one 6-row tile for two 4-row tiles (32 = 4·6 + 2·4), so
+    /// the batch sizes people use waste no row; remainders 1 and 3 pad one 4-row tile, 5 pads one 6-row tile.
+    /// </summary>
+    internal static int SixRowTiles(int rows)
+    {
+        int sixes = rows / TileRows;
+        return rows % TileRows == 2 && sixes > 0 ? sixes - 1 : sixes;
     }
 
     /// <summary>The scalar path: the same chains, one element at a time, with <see cref="MathF.FusedMultiplyAdd"/>.</summary>
@@ -142,14 +162,5 @@ internal static unsafe class GemmDriver
         {
             new ReadOnlySpan<float>(from + r * fromStride, columns).CopyTo(new Span<float>(to + r * toStride, columns));
         }
-    }
-
-    private static float* PackedRowBuffer()
-    {
-        // RowBlock rows rounded up to whole micro-panels, times DepthBlock, plus room for 64-byte alignment.
-        const int length = (RowBlock + TileRows - 1) / TileRows * TileRows * DepthBlock + 16;
-        s_packedRows ??= GC.AllocateUninitializedArray<float>(length, pinned: true);
-        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_packedRows));
-        return (float*)(((nint)p + 63) & ~(nint)63);
     }
 }

@@ -10,8 +10,9 @@ namespace Rnn.Fast.Kernels;
 internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
 {
     /// <inheritdoc/>
-    public static void Tile(float* a, float* b, nint depth, float* c, nint ldc, bool loadC)
+    public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
     {
+        nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
         // 4 strips of 16 columns: 6×2 accumulators + 2 loads of B + 1 broadcast fit the register file.
         for (int s = 0; s < 4; s++)
         {
@@ -38,22 +39,22 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
                 Vector256<float> a0 = Vector256.Create(ak[0]);
                 c00 = Fma.MultiplyAdd(a0, b0, c00);
                 c01 = Fma.MultiplyAdd(a0, b1, c01);
-                Vector256<float> a1 = Vector256.Create(ak[1]);
+                Vector256<float> a1 = Vector256.Create(ak[o1]);
                 c10 = Fma.MultiplyAdd(a1, b0, c10);
                 c11 = Fma.MultiplyAdd(a1, b1, c11);
-                Vector256<float> a2 = Vector256.Create(ak[2]);
+                Vector256<float> a2 = Vector256.Create(ak[o2]);
                 c20 = Fma.MultiplyAdd(a2, b0, c20);
                 c21 = Fma.MultiplyAdd(a2, b1, c21);
-                Vector256<float> a3 = Vector256.Create(ak[3]);
+                Vector256<float> a3 = Vector256.Create(ak[o3]);
                 c30 = Fma.MultiplyAdd(a3, b0, c30);
                 c31 = Fma.MultiplyAdd(a3, b1, c31);
-                Vector256<float> a4 = Vector256.Create(ak[4]);
+                Vector256<float> a4 = Vector256.Create(ak[o4]);
                 c40 = Fma.MultiplyAdd(a4, b0, c40);
                 c41 = Fma.MultiplyAdd(a4, b1, c41);
-                Vector256<float> a5 = Vector256.Create(ak[5]);
+                Vector256<float> a5 = Vector256.Create(ak[o5]);
                 c50 = Fma.MultiplyAdd(a5, b0, c50);
                 c51 = Fma.MultiplyAdd(a5, b1, c51);
-                ak += 6;
+                ak += depthStride;
                 bk += PackedMatrix.PanelWidth;
             }
             c00.Store(cs + 0 * ldc + 0);
@@ -68,6 +69,55 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
             c41.Store(cs + 4 * ldc + 8);
             c50.Store(cs + 5 * ldc + 0);
             c51.Store(cs + 5 * ldc + 8);
+        }
+    }
+
+    /// <inheritdoc/>
+    public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
+    {
+        nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
+        // 4 strips of 16 columns: 4×2 accumulators + 2 loads of B + 1 broadcast fit the register file.
+        for (int s = 0; s < 4; s++)
+        {
+            float* bs = b + s * 16;
+            float* cs = c + s * 16;
+            Vector256<float> c00 = loadC ? Vector256.Load(cs + 0 * ldc + 0) : default;
+            Vector256<float> c01 = loadC ? Vector256.Load(cs + 0 * ldc + 8) : default;
+            Vector256<float> c10 = loadC ? Vector256.Load(cs + 1 * ldc + 0) : default;
+            Vector256<float> c11 = loadC ? Vector256.Load(cs + 1 * ldc + 8) : default;
+            Vector256<float> c20 = loadC ? Vector256.Load(cs + 2 * ldc + 0) : default;
+            Vector256<float> c21 = loadC ? Vector256.Load(cs + 2 * ldc + 8) : default;
+            Vector256<float> c30 = loadC ? Vector256.Load(cs + 3 * ldc + 0) : default;
+            Vector256<float> c31 = loadC ? Vector256.Load(cs + 3 * ldc + 8) : default;
+            float* ak = a;
+            float* bk = bs;
+            for (nint k = 0; k < depth; k++)
+            {
+                Vector256<float> b0 = Vector256.Load(bk + 0);
+                Vector256<float> b1 = Vector256.Load(bk + 8);
+                Vector256<float> a0 = Vector256.Create(ak[0]);
+                c00 = Fma.MultiplyAdd(a0, b0, c00);
+                c01 = Fma.MultiplyAdd(a0, b1, c01);
+                Vector256<float> a1 = Vector256.Create(ak[o1]);
+                c10 = Fma.MultiplyAdd(a1, b0, c10);
+                c11 = Fma.MultiplyAdd(a1, b1, c11);
+                Vector256<float> a2 = Vector256.Create(ak[o2]);
+                c20 = Fma.MultiplyAdd(a2, b0, c20);
+                c21 = Fma.MultiplyAdd(a2, b1, c21);
+                Vector256<float> a3 = Vector256.Create(ak[o3]);
+                c30 = Fma.MultiplyAdd(a3, b0, c30);
+                c31 = Fma.MultiplyAdd(a3, b1, c31);
+                ak += depthStride;
+                bk += PackedMatrix.PanelWidth;
+            }
+            c00.Store(cs + 0 * ldc + 0);
+            c01.Store(cs + 0 * ldc + 8);
+            c10.Store(cs + 1 * ldc + 0);
+            c11.Store(cs + 1 * ldc + 8);
+            c20.Store(cs + 2 * ldc + 0);
+            c21.Store(cs + 2 * ldc + 8);
+            c30.Store(cs + 3 * ldc + 0);
+            c31.Store(cs + 3 * ldc + 8);
         }
     }
 

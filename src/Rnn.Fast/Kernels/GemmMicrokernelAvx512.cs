@@ -10,8 +10,9 @@ namespace Rnn.Fast.Kernels;
 internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
 {
     /// <inheritdoc/>
-    public static void Tile(float* a, float* b, nint depth, float* c, nint ldc, bool loadC)
+    public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
     {
+        nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
         float* bs = b;
         float* cs = c;
         Vector512<float> c00 = loadC ? Vector512.Load(cs + 0 * ldc + 0) : default;
@@ -51,32 +52,32 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
             c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01);
             c02 = Avx512F.FusedMultiplyAdd(a0, b2, c02);
             c03 = Avx512F.FusedMultiplyAdd(a0, b3, c03);
-            Vector512<float> a1 = Vector512.Create(ak[1]);
+            Vector512<float> a1 = Vector512.Create(ak[o1]);
             c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10);
             c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11);
             c12 = Avx512F.FusedMultiplyAdd(a1, b2, c12);
             c13 = Avx512F.FusedMultiplyAdd(a1, b3, c13);
-            Vector512<float> a2 = Vector512.Create(ak[2]);
+            Vector512<float> a2 = Vector512.Create(ak[o2]);
             c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20);
             c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21);
             c22 = Avx512F.FusedMultiplyAdd(a2, b2, c22);
             c23 = Avx512F.FusedMultiplyAdd(a2, b3, c23);
-            Vector512<float> a3 = Vector512.Create(ak[3]);
+            Vector512<float> a3 = Vector512.Create(ak[o3]);
             c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30);
             c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31);
             c32 = Avx512F.FusedMultiplyAdd(a3, b2, c32);
             c33 = Avx512F.FusedMultiplyAdd(a3, b3, c33);
-            Vector512<float> a4 = Vector512.Create(ak[4]);
+            Vector512<float> a4 = Vector512.Create(ak[o4]);
             c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40);
             c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41);
             c42 = Avx512F.FusedMultiplyAdd(a4, b2, c42);
             c43 = Avx512F.FusedMultiplyAdd(a4, b3, c43);
-            Vector512<float> a5 = Vector512.Create(ak[5]);
+            Vector512<float> a5 = Vector512.Create(ak[o5]);
             c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50);
             c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
             c52 = Avx512F.FusedMultiplyAdd(a5, b2, c52);
             c53 = Avx512F.FusedMultiplyAdd(a5, b3, c53);
-            ak += 6;
+            ak += depthStride;
             bk += PackedMatrix.PanelWidth;
         }
         c00.Store(cs + 0 * ldc + 0);
@@ -103,6 +104,77 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
         c51.Store(cs + 5 * ldc + 16);
         c52.Store(cs + 5 * ldc + 32);
         c53.Store(cs + 5 * ldc + 48);
+    }
+
+    /// <inheritdoc/>
+    public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
+    {
+        nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
+        float* bs = b;
+        float* cs = c;
+        Vector512<float> c00 = loadC ? Vector512.Load(cs + 0 * ldc + 0) : default;
+        Vector512<float> c01 = loadC ? Vector512.Load(cs + 0 * ldc + 16) : default;
+        Vector512<float> c02 = loadC ? Vector512.Load(cs + 0 * ldc + 32) : default;
+        Vector512<float> c03 = loadC ? Vector512.Load(cs + 0 * ldc + 48) : default;
+        Vector512<float> c10 = loadC ? Vector512.Load(cs + 1 * ldc + 0) : default;
+        Vector512<float> c11 = loadC ? Vector512.Load(cs + 1 * ldc + 16) : default;
+        Vector512<float> c12 = loadC ? Vector512.Load(cs + 1 * ldc + 32) : default;
+        Vector512<float> c13 = loadC ? Vector512.Load(cs + 1 * ldc + 48) : default;
+        Vector512<float> c20 = loadC ? Vector512.Load(cs + 2 * ldc + 0) : default;
+        Vector512<float> c21 = loadC ? Vector512.Load(cs + 2 * ldc + 16) : default;
+        Vector512<float> c22 = loadC ? Vector512.Load(cs + 2 * ldc + 32) : default;
+        Vector512<float> c23 = loadC ? Vector512.Load(cs + 2 * ldc + 48) : default;
+        Vector512<float> c30 = loadC ? Vector512.Load(cs + 3 * ldc + 0) : default;
+        Vector512<float> c31 = loadC ? Vector512.Load(cs + 3 * ldc + 16) : default;
+        Vector512<float> c32 = loadC ? Vector512.Load(cs + 3 * ldc + 32) : default;
+        Vector512<float> c33 = loadC ? Vector512.Load(cs + 3 * ldc + 48) : default;
+        float* ak = a;
+        float* bk = bs;
+        for (nint k = 0; k < depth; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(bk + 0);
+            Vector512<float> b1 = Vector512.Load(bk + 16);
+            Vector512<float> b2 = Vector512.Load(bk + 32);
+            Vector512<float> b3 = Vector512.Load(bk + 48);
+            Vector512<float> a0 = Vector512.Create(ak[0]);
+            c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01);
+            c02 = Avx512F.FusedMultiplyAdd(a0, b2, c02);
+            c03 = Avx512F.FusedMultiplyAdd(a0, b3, c03);
+            Vector512<float> a1 = Vector512.Create(ak[o1]);
+            c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11);
+            c12 = Avx512F.FusedMultiplyAdd(a1, b2, c12);
+            c13 = Avx512F.FusedMultiplyAdd(a1, b3, c13);
+            Vector512<float> a2 = Vector512.Create(ak[o2]);
+            c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21);
+            c22 = Avx512F.FusedMultiplyAdd(a2, b2, c22);
+            c23 = Avx512F.FusedMultiplyAdd(a2, b3, c23);
+            Vector512<float> a3 = Vector512.Create(ak[o3]);
+            c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31);
+            c32 = Avx512F.FusedMultiplyAdd(a3, b2, c32);
+            c33 = Avx512F.FusedMultiplyAdd(a3, b3, c33);
+            ak += depthStride;
+            bk += PackedMatrix.PanelWidth;
+        }
+        c00.Store(cs + 0 * ldc + 0);
+        c01.Store(cs + 0 * ldc + 16);
+        c02.Store(cs + 0 * ldc + 32);
+        c03.Store(cs + 0 * ldc + 48);
+        c10.Store(cs + 1 * ldc + 0);
+        c11.Store(cs + 1 * ldc + 16);
+        c12.Store(cs + 1 * ldc + 32);
+        c13.Store(cs + 1 * ldc + 48);
+        c20.Store(cs + 2 * ldc + 0);
+        c21.Store(cs + 2 * ldc + 16);
+        c22.Store(cs + 2 * ldc + 32);
+        c23.Store(cs + 2 * ldc + 48);
+        c30.Store(cs + 3 * ldc + 0);
+        c31.Store(cs + 3 * ldc + 16);
+        c32.Store(cs + 3 * ldc + 32);
+        c33.Store(cs + 3 * ldc + 48);
     }
 
     /// <inheritdoc/>

@@ -9,8 +9,9 @@ namespace Rnn.Fast.Kernels;
 internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
 {
     /// <inheritdoc/>
-    public static void Tile(float* a, float* b, nint depth, float* c, nint ldc, bool loadC)
+    public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
     {
+        nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
         // 8 strips of 8 columns: 6×2 accumulators + 2 loads of B + 1 broadcast fit the register file.
         for (int s = 0; s < 8; s++)
         {
@@ -37,22 +38,22 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
                 Vector128<float> a0 = Vector128.Create(ak[0]);
                 c00 = Vector128.FusedMultiplyAdd(a0, b0, c00);
                 c01 = Vector128.FusedMultiplyAdd(a0, b1, c01);
-                Vector128<float> a1 = Vector128.Create(ak[1]);
+                Vector128<float> a1 = Vector128.Create(ak[o1]);
                 c10 = Vector128.FusedMultiplyAdd(a1, b0, c10);
                 c11 = Vector128.FusedMultiplyAdd(a1, b1, c11);
-                Vector128<float> a2 = Vector128.Create(ak[2]);
+                Vector128<float> a2 = Vector128.Create(ak[o2]);
                 c20 = Vector128.FusedMultiplyAdd(a2, b0, c20);
                 c21 = Vector128.FusedMultiplyAdd(a2, b1, c21);
-                Vector128<float> a3 = Vector128.Create(ak[3]);
+                Vector128<float> a3 = Vector128.Create(ak[o3]);
                 c30 = Vector128.FusedMultiplyAdd(a3, b0, c30);
                 c31 = Vector128.FusedMultiplyAdd(a3, b1, c31);
-                Vector128<float> a4 = Vector128.Create(ak[4]);
+                Vector128<float> a4 = Vector128.Create(ak[o4]);
                 c40 = Vector128.FusedMultiplyAdd(a4, b0, c40);
                 c41 = Vector128.FusedMultiplyAdd(a4, b1, c41);
-                Vector128<float> a5 = Vector128.Create(ak[5]);
+                Vector128<float> a5 = Vector128.Create(ak[o5]);
                 c50 = Vector128.FusedMultiplyAdd(a5, b0, c50);
                 c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
-                ak += 6;
+                ak += depthStride;
                 bk += PackedMatrix.PanelWidth;
             }
             c00.Store(cs + 0 * ldc + 0);
@@ -67,6 +68,55 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
             c41.Store(cs + 4 * ldc + 4);
             c50.Store(cs + 5 * ldc + 0);
             c51.Store(cs + 5 * ldc + 4);
+        }
+    }
+
+    /// <inheritdoc/>
+    public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
+    {
+        nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
+        // 8 strips of 8 columns: 4×2 accumulators + 2 loads of B + 1 broadcast fit the register file.
+        for (int s = 0; s < 8; s++)
+        {
+            float* bs = b + s * 8;
+            float* cs = c + s * 8;
+            Vector128<float> c00 = loadC ? Vector128.Load(cs + 0 * ldc + 0) : default;
+            Vector128<float> c01 = loadC ? Vector128.Load(cs + 0 * ldc + 4) : default;
+            Vector128<float> c10 = loadC ? Vector128.Load(cs + 1 * ldc + 0) : default;
+            Vector128<float> c11 = loadC ? Vector128.Load(cs + 1 * ldc + 4) : default;
+            Vector128<float> c20 = loadC ? Vector128.Load(cs + 2 * ldc + 0) : default;
+            Vector128<float> c21 = loadC ? Vector128.Load(cs + 2 * ldc + 4) : default;
+            Vector128<float> c30 = loadC ? Vector128.Load(cs + 3 * ldc + 0) : default;
+            Vector128<float> c31 = loadC ? Vector128.Load(cs + 3 * ldc + 4) : default;
+            float* ak = a;
+            float* bk = bs;
+            for (nint k = 0; k < depth; k++)
+            {
+                Vector128<float> b0 = Vector128.Load(bk + 0);
+                Vector128<float> b1 = Vector128.Load(bk + 4);
+                Vector128<float> a0 = Vector128.Create(ak[0]);
+                c00 = Vector128.FusedMultiplyAdd(a0, b0, c00);
+                c01 = Vector128.FusedMultiplyAdd(a0, b1, c01);
+                Vector128<float> a1 = Vector128.Create(ak[o1]);
+                c10 = Vector128.FusedMultiplyAdd(a1, b0, c10);
+                c11 = Vector128.FusedMultiplyAdd(a1, b1, c11);
+                Vector128<float> a2 = Vector128.Create(ak[o2]);
+                c20 = Vector128.FusedMultiplyAdd(a2, b0, c20);
+                c21 = Vector128.FusedMultiplyAdd(a2, b1, c21);
+                Vector128<float> a3 = Vector128.Create(ak[o3]);
+                c30 = Vector128.FusedMultiplyAdd(a3, b0, c30);
+                c31 = Vector128.FusedMultiplyAdd(a3, b1, c31);
+                ak += depthStride;
+                bk += PackedMatrix.PanelWidth;
+            }
+            c00.Store(cs + 0 * ldc + 0);
+            c01.Store(cs + 0 * ldc + 4);
+            c10.Store(cs + 1 * ldc + 0);
+            c11.Store(cs + 1 * ldc + 4);
+            c20.Store(cs + 2 * ldc + 0);
+            c21.Store(cs + 2 * ldc + 4);
+            c30.Store(cs + 3 * ldc + 0);
+            c31.Store(cs + 3 * ldc + 4);
         }
     }
 

@@ -45,29 +45,23 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// Packs rows [row0, row0 + rowCount) and depths [k0, k0 + depth) of A, whose element (i, k) is at
-    /// a[i·rowStride + k·depthStride], into micro-panels of <paramref name="panelRows"/> rows stored k-major
-    /// (panel[k·panelRows + r]); rows past the end are zero.
+    /// Packs <paramref name="rowCount"/> rows and <paramref name="depth"/> depths of A, whose element (i, k) is at
+    /// a[i·rowStride + k·depthStride], into one micro-panel of <paramref name="panelRows"/> rows stored k-major
+    /// (panel[k·panelRows + r]); rows past <paramref name="rowCount"/> are zero.
     /// </summary>
-    internal static void PackRows(float* a, nint rowStride, nint depthStride, int row0, int rowCount, int k0, int depth,
-        int panelRows, float* destination)
+    internal static void PackRows(float* a, nint rowStride, nint depthStride, int rowCount, int depth, int panelRows, float* destination)
     {
-        for (int r0 = 0; r0 < rowCount; r0 += panelRows)
+        for (int r = 0; r < panelRows; r++)
         {
-            float* panel = destination + (nint)r0 * depth;
-            int valid = Math.Min(panelRows, rowCount - r0);
-            for (int r = 0; r < panelRows; r++)
+            float* to = destination + r;
+            if (r < rowCount)
             {
-                float* to = panel + r;
-                if (r < valid)
-                {
-                    float* from = a + (row0 + r0 + r) * rowStride + k0 * depthStride;
-                    for (int k = 0; k < depth; k++) to[(nint)k * panelRows] = from[k * depthStride];
-                }
-                else
-                {
-                    for (int k = 0; k < depth; k++) to[(nint)k * panelRows] = 0f;
-                }
+                float* from = a + r * rowStride;
+                for (int k = 0; k < depth; k++) to[(nint)k * panelRows] = from[k * depthStride];
+            }
+            else
+            {
+                for (int k = 0; k < depth; k++) to[(nint)k * panelRows] = 0f;
             }
         }
     }
