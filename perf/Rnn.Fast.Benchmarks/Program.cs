@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Running;
+using Rnn.Fast.Benchmarks.Infrastructure;
+using Rnn.Fast.Kernels;
 
-// Entry point for every suite: `dotnet run -c Release --project perf/Rnn.Fast.Benchmarks -- --filter '*'`.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Every suite: `dotnet run -c Release --project perf/Rnn.Fast.Benchmarks -- --filter '*'` (BenchmarkDotNet options follow).
+Console.WriteLine($"Rnn.Fast kernels run the {KernelDispatch.Active} path; peak FMA rate {PeakFma.MeasuredGflops:F1} GFLOP/s ({PeakFma.Width}-bit).");
+BenchmarkSwitcher.FromAssembly(typeof(PeakFma).Assembly).Run(args);

@@ -1,0 +1,76 @@
+using BenchmarkDotNet.Attributes;
+using Rnn.Fast.Benchmarks.Infrastructure;
+using Rnn.Fast.Kernels;
+
+namespace Rnn.Fast.Benchmarks.Kernels;
+
+/// <summary>
+/// The three GEMM shapes an RNN training step is made of, at every standard config: the input projection
+/// (T·n)×d by d×h, the recurrence n×h by h×h (forward: Whh packed; backward: Whhᵀ packed, same cost), and the
+/// weight gradient Hᵀ·dA, h×(T·n) by (T·n)×h. Operands use the engine's padded leading dimensions.
+/// </summary>
+[Config(typeof(KernelBenchmarkConfig))]
+public class GemmBenchmarks : IFlopCount
+{
+    private float[] _x = [], _h = [], _c = [], _dA = [], _gradient = [];
+    private PackedMatrix _wxh = null!, _whh = null!;
+    private BenchConfig _config = null!;
+
+    /// <summary>The standard config (perf/bench-configs.json).</summary>
+    [ParamsSource(nameof(Configs))]
+    public string Config { get; set; } = "medium";
+
+    /// <summary>Every config with a batch to train on (ds2 is inference-only but its projection and recurrence count).</summary>
+    public static IEnumerable<string> Configs => BenchConfigs.All.Select(c => c.Name);
+
+    private int Rows => _config.T * _config.N;
+
+    /// <summary>Fills the operands with seeded values and packs the weights, once.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _config = BenchConfigs.Named(Config);
+        var random = new Random(1);
+        float[] Fill(int length) => [.. Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() - 0.5))];
+        int d = _config.D, h = _config.H, ldd = LeadingDimension.For(d), ldh = LeadingDimension.For(h);
+        _x = Fill(Rows * ldd);
+        _h = Fill(Rows * ldh);
+        _dA = Fill(Rows * ldh);
+        _c = Fill(Rows * ldh);
+        _gradient = Fill(h * ldh);
+        _wxh = PackedMatrix.From(new ReadOnlyMatrixSpan(Fill(d * h), d, h));
+        _whh = PackedMatrix.From(new ReadOnlyMatrixSpan(Fill(h * h), h, h));
+    }
+
+    /// <summary>A_all += X_all·Wxh over every time step at once: (T·n)×d by d×h.</summary>
+    [Benchmark]
+    public void InputProjection() => MatrixMultiply.MultiplyAdd(
+        new ReadOnlyMatrixSpan(_x, Rows, _config.D, LeadingDimension.For(_config.D)), _wxh,
+        new MatrixSpan(_c, Rows, _config.H, LeadingDimension.For(_config.H)));
+
+    /// <summary>A_t += H_{t−1}·Whh for one step: n×h by h×h.</summary>
+    [Benchmark]
+    public void Recurrence() => MatrixMultiply.MultiplyAdd(
+        new ReadOnlyMatrixSpan(_h, _config.N, _config.H, LeadingDimension.For(_config.H)), _whh,
+        new MatrixSpan(_c, _config.N, _config.H, LeadingDimension.For(_config.H)));
+
+    /// <summary>dWhh += H_{0..T−1}ᵀ·dA_{1..T}: h×(T·n) by (T·n)×h.</summary>
+    [Benchmark]
+    public void WeightGradient() => MatrixMultiply.TransposeMultiplyAdd(
+        new ReadOnlyMatrixSpan(_h, Rows, _config.H, LeadingDimension.For(_config.H)),
+        new ReadOnlyMatrixSpan(_dA, Rows, _config.H, LeadingDimension.For(_config.H)),
+        new MatrixSpan(_gradient, _config.H, _config.H, LeadingDimension.For(_config.H)));
+
+    /// <inheritdoc/>
+    public double FlopsPerInvoke(string benchmarkMethod)
+    {
+        BenchConfig c = BenchConfigs.Named(Config);
+        return benchmarkMethod switch
+        {
+            nameof(InputProjection) => 2.0 * c.T * c.N * c.D * c.H,
+            nameof(Recurrence) => 2.0 * c.N * c.H * c.H,
+            nameof(WeightGradient) => 2.0 * c.H * c.T * c.N * c.H,
+            _ => 0,
+        };
+    }
+}
