@@ -1,3 +1,2 @@
-// The `rnn` command. Placeholder until the demo lands.
-Console.WriteLine("rnn: no commands yet");
-return 0;
+// The `rnn` command: all behaviour lives in CommandLine so tests can run it with their own writers.
+return Rnn.Fast.Cli.CommandLine.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,80 @@
+using Rnn.Fast.Cli;
+
+namespace Rnn.Fast.Tests.Cli;
+
+/// <summary>
+/// The command line's contract: help lists the commands, and every mistake gives exit code 2 with one line on
+/// standard error that names the problem (no stack trace, nothing on standard output).
+/// </summary>
+public sealed class CommandLineTests
+{
+    private static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exitCode = CommandLine.Run(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("help")]
+    [InlineData("-h")]
+    public void HelpListsEveryCommandAndSucceeds(string argument)
+    {
+        var (exitCode, output, error) = Run(argument);
+
+        Assert.Equal(CommandLine.SuccessExitCode, exitCode);
+        Assert.Contains("demo", output);
+        Assert.Contains("help", output);
+        Assert.Empty(error);
+    }
+
+    [Fact]
+    public void DemoHelpListsEveryOption()
+    {
+        var (exitCode, output, _) = Run("demo", "--help");
+
+        Assert.Equal(CommandLine.SuccessExitCode, exitCode);
+        foreach (string option in new[] { "--seed", "--epochs", "--learning-rate", "--hidden" }) Assert.Contains(option, output);
+    }
+
+    [Theory]
+    [InlineData(new[] { "demo", "--epochs", "-3" }, "--epochs", "-3")]
+    [InlineData(new[] { "demo", "--epochs", "0" }, "--epochs", "'0'")]
+    [InlineData(new[] { "demo", "--epochs=2.5" }, "--epochs", "2.5")]
+    [InlineData(new[] { "demo", "--frobnicate" }, "unknown option", "--frobnicate")]
+    [InlineData(new[] { "demo", "--hidden", "abc" }, "--hidden", "abc")]
+    [InlineData(new[] { "demo", "--hidden", "0" }, "--hidden", "'0'")]
+    [InlineData(new[] { "demo", "--seed", "-1" }, "--seed", "-1")]
+    [InlineData(new[] { "demo", "--learning-rate", "fast" }, "--learning-rate", "fast")]
+    [InlineData(new[] { "demo", "--learning-rate", "-0.1" }, "--learning-rate", "-0.1")]
+    [InlineData(new[] { "demo", "--learning-rate", "NaN" }, "--learning-rate", "NaN")]
+    [InlineData(new[] { "demo", "--seed" }, "--seed", "needs a value")]
+    [InlineData(new[] { "train" }, "unknown command", "train")]
+    [InlineData(new string[0], "no command", "--help")]
+    public void AMistakeGivesExitCodeTwoAndOneLineNamingIt(string[] args, string mentioned, string alsoMentioned)
+    {
+        var (exitCode, output, error) = Run(args);
+
+        Assert.Equal(CommandLine.UsageErrorExitCode, exitCode);
+        Assert.Empty(output);
+        string line = Assert.Single(error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("rnn: ", line);
+        Assert.Contains(mentioned, line);
+        Assert.Contains(alsoMentioned, line);
+        Assert.DoesNotContain("   at ", error); // no stack trace
+    }
+
+    [Fact]
+    public void ADivergingDemoFailsWithExitCodeOneAndSaysWhatToChange()
+    {
+        // Learning rate 0.6 overshoots from seed 1 within a few hundred steps; 400 bounds the run.
+        var (exitCode, _, error) = Run("demo", "--learning-rate", "0.6", "--epochs", "400");
+
+        Assert.Equal(CommandLine.FailureExitCode, exitCode);
+        string line = Assert.Single(error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("diverged", line);
+        Assert.Contains("--learning-rate", line);
+    }
+}
