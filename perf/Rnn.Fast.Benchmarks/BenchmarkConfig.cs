@@ -1,21 +1,17 @@
+using System.Reflection;
+using System.Text.Json;
+
 namespace Rnn.Fast.Benchmarks;
 
 /// <summary>
-/// One of the standard benchmark shapes that every Rnn.Fast benchmark and comparison uses (the project's
-/// bench-configs.json): batch n, input d, hidden h, output o, sequence length T.
+/// One of the standard benchmark shapes that every Rnn.Fast benchmark and comparison uses: batch n, input d,
+/// hidden h, output o, sequence length T. They are read from perf/bench-configs.json (a copy of the team's shared
+/// file, embedded in this assembly), so there is one list of shapes.
 /// </summary>
 public sealed record BenchmarkConfig(string Name, int BatchSize, int InputSize, int HiddenSize, int OutputSize, int SequenceLength)
 {
-    /// <summary>Every standard shape, smallest first.</summary>
-    public static IReadOnlyList<BenchmarkConfig> All { get; } =
-    [
-        new("seed", 1, 1, 16, 1, 5),            // the tutorial: predict the next number of 1, 3, 5, 7, 9
-        new("stream", 1, 32, 128, 32, 1),       // one streaming step with a carried hidden state
-        new("small", 1, 32, 128, 32, 64),       // one short sequence, batch 1
-        new("medium", 32, 64, 256, 64, 64),     // mini-batch training
-        new("large", 64, 256, 1024, 256, 32),   // throughput; Whh is 4 MiB, beyond L2
-        new("ds2", 1, 1760, 1760, 29, 50),      // DeepSpeech2 shape (oneDNN benchdnn), inference only
-    ];
+    /// <summary>Every standard shape, in the file's order.</summary>
+    public static IReadOnlyList<BenchmarkConfig> All { get; } = Load();
 
     /// <summary>The standard shape called <paramref name="name"/>.</summary>
     public static BenchmarkConfig Named(string name) =>
@@ -24,6 +20,19 @@ public sealed record BenchmarkConfig(string Name, int BatchSize, int InputSize, 
     /// <summary>The network's sizes.</summary>
     public RnnShape Shape => new(InputSize, HiddenSize, OutputSize);
 
+    /// <summary>T·n: the rows of every all-time-steps matrix.</summary>
+    public int Rows => SequenceLength * BatchSize;
+
     /// <inheritdoc/>
     public override string ToString() => Name;
+
+    private static BenchmarkConfig[] Load()
+    {
+        using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("bench-configs.json")
+            ?? throw new InvalidOperationException("bench-configs.json is not embedded in the benchmark assembly.");
+        using JsonDocument document = JsonDocument.Parse(stream);
+        return [.. document.RootElement.GetProperty("configs").EnumerateArray().Select(c => new BenchmarkConfig(
+            c.GetProperty("name").GetString()!, c.GetProperty("n").GetInt32(), c.GetProperty("d").GetInt32(),
+            c.GetProperty("h").GetInt32(), c.GetProperty("o").GetInt32(), c.GetProperty("T").GetInt32()))];
+    }
 }

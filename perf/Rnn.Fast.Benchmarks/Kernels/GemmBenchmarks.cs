@@ -14,29 +14,27 @@ public class GemmBenchmarks : IFlopCount
 {
     private float[] _x = [], _h = [], _c = [], _dA = [], _gradient = [];
     private PackedMatrix _wxh = null!, _whh = null!;
-    private BenchConfig _config = null!;
+    private BenchmarkConfig _config = null!;
 
     /// <summary>The standard config (perf/bench-configs.json).</summary>
     [ParamsSource(nameof(Configs))]
     public string Config { get; set; } = "medium";
 
     /// <summary>Every config with a batch to train on (ds2 is inference-only but its projection and recurrence count).</summary>
-    public static IEnumerable<string> Configs => BenchConfigs.All.Select(c => c.Name);
-
-    private int Rows => _config.T * _config.N;
+    public static IEnumerable<string> Configs => BenchmarkConfig.All.Select(c => c.Name);
 
     /// <summary>Fills the operands with seeded values and packs the weights, once.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _config = BenchConfigs.Named(Config);
+        _config = BenchmarkConfig.Named(Config);
         var random = new Random(1);
         float[] Fill(int length) => [.. Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() - 0.5))];
-        int d = _config.D, h = _config.H, ldd = LeadingDimension.For(d), ldh = LeadingDimension.For(h);
-        _x = Fill(Rows * ldd);
-        _h = Fill(Rows * ldh);
-        _dA = Fill(Rows * ldh);
-        _c = Fill(Rows * ldh);
+        int d = _config.InputSize, h = _config.HiddenSize, ldd = LeadingDimension.For(d), ldh = LeadingDimension.For(h);
+        _x = Fill(_config.Rows * ldd);
+        _h = Fill(_config.Rows * ldh);
+        _dA = Fill(_config.Rows * ldh);
+        _c = Fill(_config.Rows * ldh);
         _gradient = Fill(h * ldh);
         _wxh = PackedMatrix.From(new ReadOnlyMatrixSpan(Fill(d * h), d, h));
         _whh = PackedMatrix.From(new ReadOnlyMatrixSpan(Fill(h * h), h, h));
@@ -45,31 +43,31 @@ public class GemmBenchmarks : IFlopCount
     /// <summary>A_all += X_all·Wxh over every time step at once: (T·n)×d by d×h.</summary>
     [Benchmark]
     public void InputProjection() => MatrixMultiply.MultiplyAdd(
-        new ReadOnlyMatrixSpan(_x, Rows, _config.D, LeadingDimension.For(_config.D)), _wxh,
-        new MatrixSpan(_c, Rows, _config.H, LeadingDimension.For(_config.H)));
+        new ReadOnlyMatrixSpan(_x, _config.Rows, _config.InputSize, LeadingDimension.For(_config.InputSize)), _wxh,
+        new MatrixSpan(_c, _config.Rows, _config.HiddenSize, LeadingDimension.For(_config.HiddenSize)));
 
     /// <summary>A_t += H_{t−1}·Whh for one step: n×h by h×h.</summary>
     [Benchmark]
     public void Recurrence() => MatrixMultiply.MultiplyAdd(
-        new ReadOnlyMatrixSpan(_h, _config.N, _config.H, LeadingDimension.For(_config.H)), _whh,
-        new MatrixSpan(_c, _config.N, _config.H, LeadingDimension.For(_config.H)));
+        new ReadOnlyMatrixSpan(_h, _config.BatchSize, _config.HiddenSize, LeadingDimension.For(_config.HiddenSize)), _whh,
+        new MatrixSpan(_c, _config.BatchSize, _config.HiddenSize, LeadingDimension.For(_config.HiddenSize)));
 
     /// <summary>dWhh += H_{0..T−1}ᵀ·dA_{1..T}: h×(T·n) by (T·n)×h.</summary>
     [Benchmark]
     public void WeightGradient() => MatrixMultiply.TransposeMultiplyAdd(
-        new ReadOnlyMatrixSpan(_h, Rows, _config.H, LeadingDimension.For(_config.H)),
-        new ReadOnlyMatrixSpan(_dA, Rows, _config.H, LeadingDimension.For(_config.H)),
-        new MatrixSpan(_gradient, _config.H, _config.H, LeadingDimension.For(_config.H)));
+        new ReadOnlyMatrixSpan(_h, _config.Rows, _config.HiddenSize, LeadingDimension.For(_config.HiddenSize)),
+        new ReadOnlyMatrixSpan(_dA, _config.Rows, _config.HiddenSize, LeadingDimension.For(_config.HiddenSize)),
+        new MatrixSpan(_gradient, _config.HiddenSize, _config.HiddenSize, LeadingDimension.For(_config.HiddenSize)));
 
     /// <inheritdoc/>
     public double FlopsPerInvoke(string benchmarkMethod)
     {
-        BenchConfig c = BenchConfigs.Named(Config);
+        BenchmarkConfig c = BenchmarkConfig.Named(Config);
         return benchmarkMethod switch
         {
-            nameof(InputProjection) => 2.0 * c.T * c.N * c.D * c.H,
-            nameof(Recurrence) => 2.0 * c.N * c.H * c.H,
-            nameof(WeightGradient) => 2.0 * c.H * c.T * c.N * c.H,
+            nameof(InputProjection) => 2.0 * c.Rows * c.InputSize * c.HiddenSize,
+            nameof(Recurrence) => 2.0 * c.BatchSize * c.HiddenSize * c.HiddenSize,
+            nameof(WeightGradient) => 2.0 * c.HiddenSize * c.Rows * c.HiddenSize,
             _ => 0,
         };
     }
