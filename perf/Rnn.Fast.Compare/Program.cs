@@ -1,0 +1,1 @@
+return Rnn.Fast.Compare.CompareCommand.Run(args, Console.Out, Console.Error);
