@@ -100,6 +100,22 @@ public sealed class TorchElmanNetwork : IDisposable
         return tensor(values.ToArray(), [sequenceLength, batchSize, width], dtype: Type);
     }
 
+    /// <summary>A time-major sequence batch <c>[T][n][width]</c> in this network's element type (a copy).</summary>
+    /// <param name="values">T·n·width values, time-major, row-major.</param>
+    /// <param name="sequenceLength">T.</param>
+    /// <param name="batchSize">n.</param>
+    /// <param name="width">The width of one vector.</param>
+    /// <exception cref="ArgumentException">The number of values is not T·n·width.</exception>
+    public Tensor Sequence(ReadOnlySpan<float> values, int sequenceLength, int batchSize, int width)
+    {
+        if (values.Length != (long)sequenceLength * batchSize * width)
+        {
+            throw new ArgumentException($"A [{sequenceLength}][{batchSize}][{width}] sequence needs {(long)sequenceLength * batchSize * width} values, not {values.Length}.", nameof(values));
+        }
+
+        return tensor(values.ToArray(), [sequenceLength, batchSize, width], dtype: Type);
+    }
+
     /// <summary>The outputs of every step, <c>[T][n][o]</c>, and the last hidden state <c>[1][n][h]</c>.</summary>
     /// <param name="inputs">X, <c>[T][n][d]</c>.</param>
     /// <param name="initialHidden">H_0 as <c>[1][n][h]</c>, or null for zeros.</param>
