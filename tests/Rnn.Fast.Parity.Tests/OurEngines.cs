@@ -4,16 +4,15 @@ namespace Rnn.Fast.Parity.Tests;
 
 /// <summary>
 /// Our implementations that the parity tests hold against libtorch, by name. Adding one is one entry here: a
-/// function from a problem and a loss to an <see cref="ElmanRun"/>.
+/// function from a problem and a loss to an <see cref="ElmanRun"/>, and the roundoff of its precision.
 /// </summary>
 public static class OurEngines
 {
     /// <summary>Every engine under test.</summary>
-    public static IReadOnlyDictionary<string, Func<ParityCase, LossKind, ElmanRun>> All { get; } =
-        new Dictionary<string, Func<ParityCase, LossKind, ElmanRun>>
-        {
-            ["reference"] = RunReference,
-        };
+    public static IReadOnlyDictionary<string, OurEngine> All { get; } = new Dictionary<string, OurEngine>
+    {
+        ["reference"] = new(RunReference, ParityTolerance.DoubleRoundoff),
+    };
 
     /// <summary>The naive reference, in double: forward from the given H_0, the loss, BPTT.</summary>
     public static ElmanRun RunReference(ParityCase problem, LossKind loss)
