@@ -4,6 +4,12 @@ namespace Rnn.Fast.Kernels;
 /// tanh and its derivative over spans and row-major matrices: one formula on every instruction-set path, so results
 /// are bit-identical whatever the path, the span length or an element's position.
 /// </summary>
+/// <remarks>
+/// NaN results are NaN on every path, but when two NaN operands meet, which one comes out (payload, sign) is not
+/// reproducible: x86 returns the first operand's NaN and the JIT may order the operands of a commutative operation
+/// differently in scalar and vector code. Every non-NaN result is bit-identical on every path. Tanh itself returns
+/// its input NaN unchanged, so its NaN outputs are bit-identical too.
+/// </remarks>
 public static unsafe class Activations
 {
     /// <summary>

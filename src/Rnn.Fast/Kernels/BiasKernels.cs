@@ -6,6 +6,11 @@ namespace Rnn.Fast.Kernels;
 /// A row vector broadcast over the rows of a row-major matrix (adding a bias) and its adjoint, the column sums
 /// (the bias gradient). Bit-identical on every instruction-set path.
 /// </summary>
+/// <remarks>
+/// NaN results are NaN on every path, but when two NaN operands meet, which one comes out (payload, sign) is not
+/// reproducible: x86 returns the first operand's NaN and the JIT may order the operands of a commutative operation
+/// differently in scalar and vector code. Every non-NaN result is bit-identical on every path.
+/// </remarks>
 public static unsafe class BiasKernels
 {
     /// <summary>Adds <paramref name="bias"/> to every row: <c>matrix[i, j] = matrix[i, j] + bias[j]</c>, one rounding each.</summary>

@@ -15,6 +15,9 @@ namespace Rnn.Fast.Kernels;
 /// fma(0, 0, p) = p exactly, because a partial that starts at +0 can never be −0.
 /// Error: a partial of k terms has |error| ≤ γ_k·Σ|x_i·y_i| (γ_k = k·u/(1 − k·u), u = 2^-24), and the
 /// four combining levels add γ_4 on the whole, so |error| ≤ γ_{⌈n/16⌉+4}·Σ|x_i·y_i|.
+/// NaN results are NaN on every path, but when two NaN operands meet, which one comes out (payload, sign) is not
+/// reproducible: x86 returns the first operand's NaN and the JIT may order the operands of a commutative operation
+/// differently in scalar and vector code. Every non-NaN result is bit-identical on every path.
 /// </remarks>
 public static unsafe class Reductions
 {

@@ -1,6 +1,11 @@
 namespace Rnn.Fast.Kernels;
 
 /// <summary>Elementwise scaling and scaled addition over spans, bit-identical on every instruction-set path.</summary>
+/// <remarks>
+/// NaN results are NaN on every path, but when two NaN operands meet, which one comes out (payload, sign) is not
+/// reproducible: x86 returns the first operand's NaN and the JIT may order the operands of a commutative operation
+/// differently in scalar and vector code. Every non-NaN result is bit-identical on every path.
+/// </remarks>
 public static class VectorArithmetic
 {
     /// <summary>

@@ -25,6 +25,24 @@ public static class FloatAssert
         }
     }
 
+    /// <summary>
+    /// Asserts the spans hold the same bits, except that any NaN matches any NaN. For operations that combine two
+    /// operands: x86 returns the first operand's NaN, and the JIT may swap the operands of a commutative operation
+    /// differently in scalar and vector code, so which NaN (payload, sign) comes out is not reproducible in .NET.
+    /// </summary>
+    /// <param name="expected">The reference bits, e.g. the scalar path's output.</param>
+    /// <param name="actual">The bits under test.</param>
+    /// <param name="context">What is compared, for the failure message.</param>
+    public static void BitIdenticalAnyNaN(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string context)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (float.IsNaN(expected[i]) && float.IsNaN(actual[i])) continue;
+            BitIdentical(expected.Slice(i, 1), actual.Slice(i, 1), $"{context}, element {i}");
+        }
+    }
+
     /// <summary>Asserts one float has the expected bits.</summary>
     /// <param name="expected">The expected value.</param>
     /// <param name="actual">The value under test.</param>
