@@ -26,7 +26,7 @@ public readonly ref struct ReadOnlyMatrixSpan
     /// <paramref name="data"/> is too short.</exception>
     public ReadOnlyMatrixSpan(ReadOnlySpan<float> data, int rows, int columns, int stride)
     {
-        Data = data[..MatrixShape.RequiredLength(data.Length, rows, columns, stride)];
+        Data = data[..MatrixBounds.RequiredLength(data.Length, rows, columns, stride)];
         Rows = rows;
         Columns = columns;
         Stride = stride;

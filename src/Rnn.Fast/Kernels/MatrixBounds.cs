@@ -1,7 +1,7 @@
 namespace Rnn.Fast.Kernels;
 
 /// <summary>Checks shared by the matrix views.</summary>
-internal static class MatrixShape
+internal static class MatrixBounds
 {
     /// <summary>(rows − 1)·stride + columns, after checking every dimension and that it fits in <paramref name="available"/>.</summary>
     internal static int RequiredLength(int available, int rows, int columns, int stride)
