@@ -45,7 +45,7 @@ public sealed class RnnModel
     internal RnnModel(RnnShape shape, ReadOnlySpan<float> parameters, InstructionSet instructionSet)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        EngineArguments.RequireLength(parameters, shape.ParameterCount, nameof(parameters), $"the parameter count of {shape}");
+        EngineArguments.RequireParameterLength(parameters, shape, nameof(parameters));
         KernelDispatch.ThrowIfUnsupported(instructionSet);
         Shape = shape;
         InstructionSet = instructionSet;
@@ -107,7 +107,7 @@ public sealed class RnnModel
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length; it is left unchanged.</exception>
     public void CopyParametersTo(Span<float> destination)
     {
-        EngineArguments.RequireLength(destination, Shape.ParameterCount, nameof(destination), $"the parameter count of {Shape}");
+        EngineArguments.RequireParameterLength(destination, Shape, nameof(destination));
         _parameters.CopyTo(destination);
     }
 
@@ -116,7 +116,7 @@ public sealed class RnnModel
     /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length; the model is left unchanged.</exception>
     public void SetParameters(ReadOnlySpan<float> parameters)
     {
-        EngineArguments.RequireLength(parameters, Shape.ParameterCount, nameof(parameters), $"the parameter count of {Shape}");
+        EngineArguments.RequireParameterLength(parameters, Shape, nameof(parameters));
         parameters.CopyTo(_parameters);
         Repack();
     }
@@ -132,7 +132,7 @@ public sealed class RnnModel
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative, infinite or NaN; the model is left unchanged.</exception>
     public void ApplyGradientDescent(ReadOnlySpan<float> gradients, float learningRate)
     {
-        EngineArguments.RequireLength(gradients, Shape.ParameterCount, nameof(gradients), $"the parameter count of {Shape}");
+        EngineArguments.RequireParameterLength(gradients, Shape, nameof(gradients));
         EngineArguments.RequireLearningRate(learningRate);
         VectorArithmetic.AddScaled(gradients, -learningRate, _parameters, InstructionSet);
         Repack();

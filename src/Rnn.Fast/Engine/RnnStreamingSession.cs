@@ -56,8 +56,8 @@ public sealed class RnnStreamingSession
     {
         RnnShape shape = _model.Shape;
         int n = BatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize, ldh = _hiddenStride;
-        EngineArguments.RequireLength(input, n * d, nameof(input), $"n·d = {n}·{d}");
-        EngineArguments.RequireLength(output, n * o, nameof(output), $"n·o = {n}·{o}");
+        EngineArguments.RequireLength(input, nameof(input), "n·d", [n, d]);
+        EngineArguments.RequireLength(output, nameof(output), "n·o", [n, o]);
 
         Span<float> a = _preActivation;
         Span<float> hidden = _hidden;
@@ -83,7 +83,7 @@ public sealed class RnnStreamingSession
     public void CopyHiddenStateTo(Span<float> destination)
     {
         int n = BatchSize, h = _model.Shape.HiddenSize;
-        EngineArguments.RequireLength(destination, n * h, nameof(destination), $"n·h = {n}·{h}");
+        EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
         for (int b = 0; b < n; b++) _hidden.AsSpan(b * _hiddenStride, h).CopyTo(destination.Slice(b * h, h));
     }
 
@@ -93,7 +93,7 @@ public sealed class RnnStreamingSession
     public void SetHiddenState(ReadOnlySpan<float> hiddenState)
     {
         int n = BatchSize, h = _model.Shape.HiddenSize;
-        EngineArguments.RequireLength(hiddenState, n * h, nameof(hiddenState), $"n·h = {n}·{h}");
+        EngineArguments.RequireLength(hiddenState, nameof(hiddenState), "n·h", [n, h]);
         for (int b = 0; b < n; b++) hiddenState.Slice(b * h, h).CopyTo(_hidden.AsSpan(b * _hiddenStride, h));
     }
 }

@@ -96,8 +96,14 @@ public sealed class RnnWorkspace : IDisposable
             OutputSteps.EveryStep => RnnShape.SequenceElementCount(sequenceLength, batchSize, o),
             _ => throw new ArgumentException($"{outputSteps} is not a defined {nameof(OutputSteps)}.", nameof(outputSteps)),
         };
-        EngineArguments.RequireLength(outputs, outputCount, nameof(outputs),
-            outputSteps == OutputSteps.LastStep ? $"n·o = {batchSize}·{o} for {outputSteps}" : $"T·n·o = {sequenceLength}·{batchSize}·{o} for {outputSteps}");
+        if (outputSteps == OutputSteps.LastStep)
+        {
+            EngineArguments.RequireLength(outputs, nameof(outputs), "n·o", [batchSize, o], " for " + nameof(OutputSteps.LastStep));
+        }
+        else
+        {
+            EngineArguments.RequireLength(outputs, nameof(outputs), "T·n·o", [sequenceLength, batchSize, o], " for " + nameof(OutputSteps.EveryStep));
+        }
 
         RunForward(inputs, sequenceLength, batchSize, initialHidden, outputSteps);
         WriteOutputs(outputSteps, outputs);
@@ -117,7 +123,7 @@ public sealed class RnnWorkspace : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(step, _forwardSequenceLength);
         int n = _forwardBatchSize, h = _model.Shape.HiddenSize;
-        EngineArguments.RequireLength(destination, n * h, nameof(destination), $"n·h = {n}·{h}");
+        EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
         for (int b = 0; b < n; b++)
         {
             _hidden.AsSpan((step * n + b) * _hiddenStride, h).CopyTo(destination.Slice(b * h, h));
@@ -145,11 +151,17 @@ public sealed class RnnWorkspace : IDisposable
         RnnShape shape = _model.Shape;
         int T = _forwardSequenceLength, n = _forwardBatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
         bool last = _forwardOutputs == OutputSteps.LastStep;
-        EngineArguments.RequireLength(outputGradients, last ? n * o : T * n * o, nameof(outputGradients),
-            last ? $"n·o = {n}·{o}, the outputs of the last forward pass ({_forwardOutputs})" : $"T·n·o = {T}·{n}·{o}, the outputs of the last forward pass ({_forwardOutputs})");
-        EngineArguments.RequireLength(parameterGradients, shape.ParameterCount, nameof(parameterGradients), $"the parameter count of {shape}");
-        EngineArguments.RequireLengthOrEmpty(initialHiddenGradients, n * h, nameof(initialHiddenGradients), $"n·h = {n}·{h}");
-        EngineArguments.RequireLengthOrEmpty(inputGradients, T * n * d, nameof(inputGradients), $"T·n·d = {T}·{n}·{d}");
+        if (last)
+        {
+            EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "n·o", [n, o], ", the last forward pass's outputs (LastStep)");
+        }
+        else
+        {
+            EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "T·n·o", [T, n, o], ", the last forward pass's outputs (EveryStep)");
+        }
+        EngineArguments.RequireParameterLength(parameterGradients, shape, nameof(parameterGradients));
+        EngineArguments.RequireLength(initialHiddenGradients, nameof(initialHiddenGradients), "n·h", [n, h], emptyAllowed: true);
+        EngineArguments.RequireLength(inputGradients, nameof(inputGradients), "T·n·d", [T, n, d], emptyAllowed: true);
         EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), parameterGradients, nameof(parameterGradients));
         EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), initialHiddenGradients, nameof(initialHiddenGradients));
         EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), inputGradients, nameof(inputGradients));
@@ -183,7 +195,7 @@ public sealed class RnnWorkspace : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
         RequireTargets(targets, sequenceLength, batchSize, loss);
-        EngineArguments.RequireLength(parameterGradients, _model.Shape.ParameterCount, nameof(parameterGradients), $"the parameter count of {_model.Shape}");
+        EngineArguments.RequireParameterLength(parameterGradients, _model.Shape, nameof(parameterGradients));
         EngineArguments.RequireDisjoint(inputs, nameof(inputs), parameterGradients, nameof(parameterGradients));
         EngineArguments.RequireDisjoint(targets, nameof(targets), parameterGradients, nameof(parameterGradients));
         EngineArguments.RequireDisjoint(initialHidden, nameof(initialHidden), parameterGradients, nameof(parameterGradients));
@@ -408,8 +420,8 @@ public sealed class RnnWorkspace : IDisposable
         int widest = Math.Max(Math.Max(_inputStride, _hiddenStride), shape.OutputSize);
         EngineArguments.RequireSequence(T, n, widest);
         int d = shape.InputSize, h = shape.HiddenSize;
-        EngineArguments.RequireLength(inputs, T * n * d, nameof(inputs), $"T·n·d = {T}·{n}·{d}");
-        EngineArguments.RequireLengthOrEmpty(initialHidden, n * h, nameof(initialHidden), $"n·h = {n}·{h} for H_0");
+        EngineArguments.RequireLength(inputs, nameof(inputs), "T·n·d", [T, n, d]);
+        EngineArguments.RequireLength(initialHidden, nameof(initialHidden), "n·h", [n, h], " for H_0", emptyAllowed: true);
     }
 
     private void RequireTargets(ReadOnlySpan<float> targets, int T, int n, LossKind loss)
@@ -418,10 +430,10 @@ public sealed class RnnWorkspace : IDisposable
         switch (loss)
         {
             case LossKind.LastOutputMeanSquaredError:
-                EngineArguments.RequireLength(targets, n * o, nameof(targets), $"n·o = {n}·{o} for {loss}");
+                EngineArguments.RequireLength(targets, nameof(targets), "n·o", [n, o], " for " + nameof(LossKind.LastOutputMeanSquaredError));
                 break;
             case LossKind.AllOutputsMeanSquaredError:
-                EngineArguments.RequireLength(targets, T * n * o, nameof(targets), $"T·n·o = {T}·{n}·{o} for {loss}");
+                EngineArguments.RequireLength(targets, nameof(targets), "T·n·o", [T, n, o], " for " + nameof(LossKind.AllOutputsMeanSquaredError));
                 break;
             default:
                 throw new ArgumentException($"{loss} is not a defined {nameof(LossKind)}.", nameof(loss));
