@@ -16,6 +16,8 @@ public sealed record TensorComparison(string Name, IReadOnlyList<int> Dimensions
     /// <summary>
     /// The normwise relative error: <see cref="MaxAbsoluteError"/> / <see cref="ReferenceMagnitude"/> (0 when both
     /// are 0). Elementwise relative errors are not used: where a gradient crosses zero they say nothing about accuracy.
+    /// When the whole tensor is near zero (the loss and gradients of a model that fits its data almost exactly), this
+    /// ratio says nothing either: judge <see cref="MaxAbsoluteError"/> then.
     /// </summary>
     public double RelativeError => ReferenceMagnitude > 0 ? MaxAbsoluteError / ReferenceMagnitude : MaxAbsoluteError == 0 ? 0 : double.PositiveInfinity;
 
