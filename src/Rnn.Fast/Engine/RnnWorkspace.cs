@@ -26,13 +26,17 @@ public sealed class RnnWorkspace : IDisposable
 {
     private readonly RnnModel _model;
     private readonly InstructionSet _path;
-    private readonly int _inputStride;
+    private readonly int _stackedStride;
     private readonly int _hiddenStride;
 
-    // Capacity in rows: T·n for the all-steps buffers (H holds n more, for H_0).
+    // Capacity in rows: T·n for the all-steps buffers (the stacked one holds n more, for H_T).
     private int _rowCapacity;
-    private float[] _inputs = [];            // X_1..X_T, T·n rows × d at _inputStride
-    private float[] _hidden = [];            // H_0..H_T, (T+1)·n rows × h at _hiddenStride
+
+    // Block k = 0..T holds n rows [X_{k+1} | H_k] (d + h floats, at _stackedStride): the inputs of step k+1 beside
+    // the hidden state it starts from. So H_0..H_T are one strided matrix, X_1..X_T another, and the rows of blocks
+    // 0..T−1 form Z = [X | H_{t−1}], whose Zᵀ·dA is [dWxh ; dWhh] — exactly the first d + h rows of the parameter
+    // layout — in ONE product that packs dA once.
+    private float[] _stacked = [];
     private float[] _preActivations = [];    // A_1..A_T, T·n rows × h at _hiddenStride
     private float[] _hiddenGradients = [];   // dH_1..dH_T, overwritten in place by dA_1..dA_T
     private float[] _outputs = [];           // O for the loss, dense rows × o
@@ -55,7 +59,7 @@ public sealed class RnnWorkspace : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
         _path = model.InstructionSet;
-        _inputStride = LeadingDimension.For(model.Shape.InputSize);
+        _stackedStride = LeadingDimension.For(model.Shape.InputSize + model.Shape.HiddenSize);
         _hiddenStride = LeadingDimension.For(model.Shape.HiddenSize);
     }
 
@@ -126,7 +130,7 @@ public sealed class RnnWorkspace : IDisposable
         EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
         for (int b = 0; b < n; b++)
         {
-            _hidden.AsSpan((step * n + b) * _hiddenStride, h).CopyTo(destination.Slice(b * h, h));
+            _stacked.AsSpan((step * n + b) * _stackedStride + _model.Shape.InputSize, h).CopyTo(destination.Slice(b * h, h));
         }
     }
 
@@ -245,8 +249,7 @@ public sealed class RnnWorkspace : IDisposable
         if (_disposed) return;
         _disposed = true;
         _hasForward = false;
-        Return(ref _inputs);
-        Return(ref _hidden);
+        Return(ref _stacked);
         Return(ref _preActivations);
         Return(ref _hiddenGradients);
         Return(ref _outputs);
@@ -294,17 +297,16 @@ public sealed class RnnWorkspace : IDisposable
     {
         RnnShape shape = _model.Shape;
         int d = shape.InputSize, h = shape.HiddenSize;
-        int ldx = _inputStride, ldh = _hiddenStride, rows = T * n;
+        int lds = _stackedStride, ldh = _hiddenStride, rows = T * n;
         EnsureCapacity(rows, n);
         _hasForward = false;
 
-        Span<float> x = _inputs;
-        for (int r = 0; r < rows; r++) inputs.Slice(r * d, d).CopyTo(x.Slice(r * ldx, d));
-
-        Span<float> hidden = _hidden;
+        // X_t[b] goes to block t−1, columns 0..d−1; H_t[b] lives in block t, columns d..d+h−1.
+        Span<float> stacked = _stacked;
+        for (int r = 0; r < rows; r++) inputs.Slice(r * d, d).CopyTo(stacked.Slice(r * lds, d));
         for (int b = 0; b < n; b++)
         {
-            Span<float> row = hidden.Slice(b * ldh, h);
+            Span<float> row = stacked.Slice(b * lds + d, h);
             if (initialHidden.IsEmpty) row.Clear();
             else initialHidden.Slice(b * h, h).CopyTo(row);
         }
@@ -313,17 +315,17 @@ public sealed class RnnWorkspace : IDisposable
         Span<float> a = _preActivations;
         ReadOnlySpan<float> bias = _model.HiddenBias;
         for (int r = 0; r < rows; r++) bias.CopyTo(a.Slice(r * ldh, h));
-        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(x, rows, d, ldx), _model.InputWeights, new MatrixSpan(a, rows, h, ldh),
+        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(stacked, rows, d, lds), _model.InputWeights, new MatrixSpan(a, rows, h, ldh),
             accumulate: true, _path);
 
         for (int t = 1; t <= T; t++)
         {
-            int stepStart = (t - 1) * n; // first row of A_t, of H_{t−1} (slot t−1) and of X_t
-            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(hidden[(stepStart * ldh)..], n, h, ldh), _model.RecurrentWeights,
+            int stepStart = (t - 1) * n; // first row of A_t, and of block t−1 (X_t beside H_{t−1})
+            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(stacked[(stepStart * lds + d)..], n, h, lds), _model.RecurrentWeights,
                 new MatrixSpan(a[(stepStart * ldh)..], n, h, ldh), accumulate: true, _path);
             for (int b = 0; b < n; b++)
             {
-                Activations.Tanh(a.Slice((stepStart + b) * ldh, h), hidden.Slice((stepStart + n + b) * ldh, h), _path);
+                Activations.Tanh(a.Slice((stepStart + b) * ldh, h), stacked.Slice((stepStart + n + b) * lds + d, h), _path);
             }
         }
 
@@ -337,12 +339,13 @@ public sealed class RnnWorkspace : IDisposable
     /// <summary>O = bo; O += H·Who over the last step's rows or every step's rows, into a dense destination.</summary>
     private void WriteOutputs(OutputSteps steps, Span<float> outputs)
     {
-        int T = _forwardSequenceLength, n = _forwardBatchSize, h = _model.Shape.HiddenSize, o = _model.Shape.OutputSize;
+        int T = _forwardSequenceLength, n = _forwardBatchSize;
+        int d = _model.Shape.InputSize, h = _model.Shape.HiddenSize, o = _model.Shape.OutputSize;
         int rows = steps == OutputSteps.LastStep ? n : T * n;
         int firstHiddenRow = steps == OutputSteps.LastStep ? T * n : n; // H_T, or H_1
         ReadOnlySpan<float> bias = _model.OutputBias;
         for (int r = 0; r < rows; r++) bias.CopyTo(outputs.Slice(r * o, o));
-        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(_hidden.AsSpan(firstHiddenRow * _hiddenStride), rows, h, _hiddenStride),
+        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(_stacked.AsSpan(firstHiddenRow * _stackedStride + d), rows, h, _stackedStride),
             _model.OutputWeights, new MatrixSpan(outputs, rows, o), accumulate: true, _path);
     }
 
@@ -357,12 +360,10 @@ public sealed class RnnWorkspace : IDisposable
         RnnShape shape = _model.Shape;
         int T = _forwardSequenceLength, n = _forwardBatchSize;
         int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
-        int ldx = _inputStride, ldh = _hiddenStride, rows = T * n;
+        int lds = _stackedStride, ldh = _hiddenStride, rows = T * n;
         bool everyStep = _forwardOutputs == OutputSteps.EveryStep;
 
         parameterGradients.Clear();
-        var dWxh = new MatrixSpan(shape.Wxh(parameterGradients), d, h);
-        var dWhh = new MatrixSpan(shape.Whh(parameterGradients), h, h);
         Span<float> dBh = shape.Bh(parameterGradients);
         var dWho = new MatrixSpan(shape.Who(parameterGradients), h, o);
         Span<float> dBo = shape.Bo(parameterGradients);
@@ -371,9 +372,9 @@ public sealed class RnnWorkspace : IDisposable
         int outputRows = everyStep ? rows : n;
         int firstOutputRow = everyStep ? 0 : (T - 1) * n; // row of the first step with outputs, counted from step 1
         var dO = new ReadOnlyMatrixSpan(outputGradients, outputRows, o);
-        Span<float> hidden = _hidden;
+        Span<float> stacked = _stacked;
         Span<float> dH = _hiddenGradients;
-        MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(hidden[((firstOutputRow + n) * ldh)..], outputRows, h, ldh), dO, dWho, _path);
+        MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(stacked[((firstOutputRow + n) * lds + d)..], outputRows, h, lds), dO, dWho, _path);
         BiasKernels.AddColumnSums(outputGradients, outputRows, o, o, dBo, _path);
         MatrixMultiply.Multiply(dO, _model.OutputWeightsTransposed, new MatrixSpan(dH[(firstOutputRow * ldh)..], outputRows, h, ldh),
             accumulate: false, _path);
@@ -393,14 +394,16 @@ public sealed class RnnWorkspace : IDisposable
             for (int b = 0; b < n; b++)
             {
                 Span<float> gradientRow = dH.Slice((stepStart + b) * ldh, h);
-                Activations.TanhGradient(hidden.Slice((stepStart + n + b) * ldh, h), gradientRow, gradientRow, _path);
+                Activations.TanhGradient(stacked.Slice((stepStart + n + b) * lds + d, h), gradientRow, gradientRow, _path);
             }
         }
 
         // dH now holds dA_1..dA_T: every remaining gradient is one product over all T·n rows.
+        // [dWxh ; dWhh] = Zᵀ·dA with Z's rows [X_t | H_{t−1}]: the parameter layout puts Whh right after Wxh, both
+        // h wide, so the pair is one (d + h)×h matrix and one product (each element's chain is the same as in two).
         var dA = new ReadOnlyMatrixSpan(dH, rows, h, ldh);
-        MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(hidden, rows, h, ldh), dA, dWhh, _path);
-        MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(_inputs, rows, d, ldx), dA, dWxh, _path);
+        var inputAndRecurrentWeights = new MatrixSpan(parameterGradients[..((d + h) * h)], d + h, h);
+        MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(stacked, rows, d + h, lds), dA, inputAndRecurrentWeights, _path);
         BiasKernels.AddColumnSums(dH, rows, h, ldh, dBh, _path);
         if (!inputGradients.IsEmpty)
         {
@@ -417,7 +420,7 @@ public sealed class RnnWorkspace : IDisposable
     private void RequireBatch(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden)
     {
         RnnShape shape = _model.Shape;
-        int widest = Math.Max(Math.Max(_inputStride, _hiddenStride), shape.OutputSize);
+        int widest = Math.Max(Math.Max(_stackedStride, _hiddenStride), shape.OutputSize);
         EngineArguments.RequireSequence(T, n, widest);
         int d = shape.InputSize, h = shape.HiddenSize;
         EngineArguments.RequireLength(inputs, nameof(inputs), "T·n·d", [T, n, d]);
@@ -460,7 +463,6 @@ public sealed class RnnWorkspace : IDisposable
         int o = _model.Shape.OutputSize;
         if (rows > _rowCapacity)
         {
-            Grow(ref _inputs, (long)rows * _inputStride);
             Grow(ref _preActivations, (long)rows * _hiddenStride);
             Grow(ref _hiddenGradients, (long)rows * _hiddenStride);
             Grow(ref _outputs, (long)rows * o);
@@ -468,7 +470,7 @@ public sealed class RnnWorkspace : IDisposable
             _rowCapacity = rows;
         }
 
-        Grow(ref _hidden, (long)(rows + batchSize) * _hiddenStride);
+        Grow(ref _stacked, (long)(rows + batchSize) * _stackedStride);
     }
 
     private static void Grow(ref float[] buffer, long length)
