@@ -93,6 +93,27 @@ public sealed class RnnModelTests
         FloatAssert.BitIdentical(expected, output, "step after SetParameters");
     }
 
+    [Fact]
+    public void ThreadsRunningOneModelTogetherGetTheBitsOfARunAlone()
+    {
+        // The documented contract: concurrent inference and gradients on one model, each thread with its own
+        // workspace and session, as long as nobody changes the parameters meanwhile.
+        var model = new RnnModel(Shape, 4UL);
+        float[][] alone = Run(model);
+        var results = new float[4][][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            float[][] last = [];
+            for (int repeat = 0; repeat < 20; repeat++) last = Run(model);
+            results[i] = last;
+        });
+
+        foreach (float[][] result in results)
+        {
+            for (int i = 0; i < alone.Length; i++) FloatAssert.BitIdentical(alone[i], result[i], $"concurrent run, result {i}");
+        }
+    }
+
     private static void AssertSameResults(RnnModel expected, RnnModel actual, string context)
     {
         float[][] a = Run(expected), b = Run(actual);
