@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rnn.Fast.Cli.Demo;
+using Rnn.Fast.Cli.Verify;
 
 namespace Rnn.Fast.Cli;
 
@@ -23,6 +24,7 @@ public static class CommandLine
         "",
         "Commands:",
         "  demo     the tutorial: learn to predict the next number of 1, 3, 5, 7, 9 (see 'rnn demo --help')",
+        "  verify   compare the fast engine with the reference on a random model (see 'rnn verify --help')",
         "  help     print this help (also --help, -h)",
         "");
 
@@ -62,6 +64,22 @@ public static class CommandLine
                     {
                         standardError.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"rnn: training diverged at step {step} with learning rate {options.LearningRate}; try a smaller --learning-rate"));
+                        return FailureExitCode;
+                    }
+
+                    return SuccessExitCode;
+                case "verify":
+                    if (rest.Any(a => a is "--help" or "-h"))
+                    {
+                        standardOutput.Write(VerifyOptions.HelpText);
+                        return SuccessExitCode;
+                    }
+
+                    VerificationReport report = VerifyCommand.Run(VerifyOptions.Parse(rest), standardOutput);
+                    if (report.Worst.RelativeError > VerifyCommand.AgreementThreshold)
+                    {
+                        standardError.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"rnn: the fast engine disagrees with the reference: {report.Worst.Name} has relative error {report.Worst.RelativeError:0.000e+00}"));
                         return FailureExitCode;
                     }
 

@@ -11,12 +11,17 @@ public static class DemoCommand
     /// <summary>How many progress lines to print, roughly.</summary>
     private const int ProgressLines = 12;
 
-    /// <summary>Runs the demo on the reference engine and writes its story to <paramref name="output"/>.</summary>
-    /// <param name="options">Seed, epochs, learning rate and hidden size.</param>
+    /// <summary>Runs the demo on the engine <paramref name="options"/> names and writes its story to <paramref name="output"/>.</summary>
+    /// <param name="options">Seed, epochs, learning rate, hidden size and engine.</param>
     /// <param name="output">Where the story goes.</param>
     /// <returns>The predictions and the final loss.</returns>
-    public static DemoResult Run(DemoOptions options, TextWriter output) =>
-        Run(options, output, (shape, parameters) => new ReferenceTrainingEngine(shape, parameters));
+    public static DemoResult Run(DemoOptions options, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Engine == DemoEngine.Reference
+            ? Run(options, output, (shape, parameters) => new ReferenceTrainingEngine(shape, parameters))
+            : Run(options, output, (shape, parameters) => new FastTrainingEngine(shape, parameters));
+    }
 
     /// <summary>Runs the demo on the engine that <paramref name="createEngine"/> builds.</summary>
     /// <param name="options">Seed, epochs, learning rate and hidden size.</param>
@@ -32,6 +37,7 @@ public static class DemoCommand
 
         var shape = new RnnShape(1, options.HiddenSize, 1);
         ITrainingEngine engine = createEngine(shape, ParameterInitialization.CreateUniform(shape, options.Seed));
+        using var disposable = engine as IDisposable;
         IReadOnlyList<int> starts = OddNumberSequences.TrainingStarts;
         int n = starts.Count, T = OddNumberSequences.SequenceLength;
         float[] inputs = OddNumberSequences.Inputs(starts);

@@ -10,7 +10,8 @@ namespace Rnn.Fast.Cli.Demo;
 /// <param name="Epochs">Full-batch gradient-descent steps over all training windows.</param>
 /// <param name="LearningRate">The gradient-descent step size.</param>
 /// <param name="HiddenSize">h, the number of hidden units.</param>
-public sealed record DemoOptions(ulong Seed = 1, int Epochs = 6000, double LearningRate = 0.3, int HiddenSize = 16)
+/// <param name="Engine">The engine that trains: the fast one by default, or the reference.</param>
+public sealed record DemoOptions(ulong Seed = 1, int Epochs = 6000, double LearningRate = 0.3, int HiddenSize = 16, DemoEngine Engine = DemoEngine.Fast)
 {
     /// <summary>The largest hidden size the demo accepts: more only makes it slower.</summary>
     public const int MaxHiddenSize = 1024;
@@ -30,6 +31,7 @@ public sealed record DemoOptions(ulong Seed = 1, int Epochs = 6000, double Learn
         $"  --epochs N           gradient-descent steps, 1..{MaxEpochs} (default {new DemoOptions().Epochs})",
         $"  --learning-rate X    step size, a number above 0 (default {new DemoOptions().LearningRate.ToString(CultureInfo.InvariantCulture)})",
         $"  --hidden N           hidden units, 1..{MaxHiddenSize} (default {new DemoOptions().HiddenSize})",
+        "  --engine NAME        fast (float32 SIMD kernels, the default) or reference (naive, double precision)",
         "");
 
     /// <summary>Reads <c>--name value</c> (or <c>--name=value</c>) pairs; unspecified options keep their defaults.</summary>
@@ -50,7 +52,7 @@ public sealed record DemoOptions(ulong Seed = 1, int Epochs = 6000, double Learn
                 name = name[..equals];
             }
 
-            if (name is not ("--seed" or "--epochs" or "--learning-rate" or "--hidden"))
+            if (name is not ("--seed" or "--epochs" or "--learning-rate" or "--hidden" or "--engine"))
             {
                 throw new UsageException($"unknown option '{args[i]}' for demo; run 'rnn demo --help' to list the options");
             }
@@ -66,12 +68,20 @@ public sealed record DemoOptions(ulong Seed = 1, int Epochs = 6000, double Learn
                 "--seed" => options with { Seed = ParseSeed(value) },
                 "--epochs" => options with { Epochs = ParseWholeNumber(name, value, 1, MaxEpochs) },
                 "--learning-rate" => options with { LearningRate = ParseLearningRate(value) },
+                "--engine" => options with { Engine = ParseEngine(value) },
                 _ => options with { HiddenSize = ParseWholeNumber(name, value, 1, MaxHiddenSize) },
             };
         }
 
         return options;
     }
+
+    private static DemoEngine ParseEngine(string value) => value switch
+    {
+        "fast" => DemoEngine.Fast,
+        "reference" => DemoEngine.Reference,
+        _ => throw new UsageException($"--engine must be 'fast' or 'reference', not '{value}'"),
+    };
 
     private static ulong ParseSeed(string value) =>
         ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed)

@@ -1,8 +1,8 @@
 namespace Rnn.Fast.Cli.Demo;
 
 /// <summary>
-/// What the demo needs from an engine: one training step and a prediction. The reference engine implements it now;
-/// the fast engine will plug in beside it. Data cross the boundary as float, the model's type.
+/// What the demo needs from an engine: one training step and a prediction. The fast engine (<see cref="FastTrainingEngine"/>)
+/// and the reference (<see cref="ReferenceTrainingEngine"/>) implement it. Data cross the boundary as float, the model's type.
 /// </summary>
 public interface ITrainingEngine
 {

@@ -26,6 +26,7 @@ public sealed class CommandLineTests
 
         Assert.Equal(CommandLine.SuccessExitCode, exitCode);
         Assert.Contains("demo", output);
+        Assert.Contains("verify", output);
         Assert.Contains("help", output);
         Assert.Empty(error);
     }
@@ -36,7 +37,16 @@ public sealed class CommandLineTests
         var (exitCode, output, _) = Run("demo", "--help");
 
         Assert.Equal(CommandLine.SuccessExitCode, exitCode);
-        foreach (string option in new[] { "--seed", "--epochs", "--learning-rate", "--hidden" }) Assert.Contains(option, output);
+        foreach (string option in new[] { "--seed", "--epochs", "--learning-rate", "--hidden", "--engine" }) Assert.Contains(option, output);
+    }
+
+    [Fact]
+    public void VerifyHelpListsEveryOption()
+    {
+        var (exitCode, output, _) = Run("verify", "--help");
+
+        Assert.Equal(CommandLine.SuccessExitCode, exitCode);
+        foreach (string option in new[] { "--seed", "--batch", "--input", "--hidden", "--output", "--steps", "--loss" }) Assert.Contains(option, output);
     }
 
     [Theory]
@@ -51,6 +61,14 @@ public sealed class CommandLineTests
     [InlineData(new[] { "demo", "--learning-rate", "-0.1" }, "--learning-rate", "-0.1")]
     [InlineData(new[] { "demo", "--learning-rate", "NaN" }, "--learning-rate", "NaN")]
     [InlineData(new[] { "demo", "--seed" }, "--seed", "needs a value")]
+    [InlineData(new[] { "demo", "--engine", "gpu" }, "--engine", "gpu")]
+    [InlineData(new[] { "verify", "--hidden", "0" }, "--hidden", "'0'")]
+    [InlineData(new[] { "verify", "--steps", "x" }, "--steps", "x")]
+    [InlineData(new[] { "verify", "--batch", "5000" }, "--batch", "5000")]
+    [InlineData(new[] { "verify", "--loss", "some" }, "--loss", "some")]
+    [InlineData(new[] { "verify", "--frobnicate" }, "unknown option", "--frobnicate")]
+    [InlineData(new[] { "verify", "--output" }, "--output", "needs a value")]
+    [InlineData(new[] { "verify", "--hidden", "4096", "--steps", "4096" }, "multiply-adds", "smaller")]
     [InlineData(new[] { "train" }, "unknown command", "train")]
     [InlineData(new string[0], "no command", "--help")]
     public void AMistakeGivesExitCodeTwoAndOneLineNamingIt(string[] args, string mentioned, string alsoMentioned)

@@ -3,7 +3,7 @@ using Rnn.Fast.Cli.Demo;
 
 namespace Rnn.Fast.Tests.Cli;
 
-/// <summary>The tutorial does what the README promises: with default settings it predicts 11 after 1, 3, 5, 7, 9.</summary>
+/// <summary>The tutorial does what the README promises: with default settings (the fast engine, float32) it predicts 11 after 1, 3, 5, 7, 9.</summary>
 public sealed class DemoTests
 {
     [Fact]
@@ -50,6 +50,28 @@ public sealed class DemoTests
 
         Assert.Equal(Demo(3), Demo(3));
         Assert.NotEqual(Demo(3), Demo(4));
+    }
+
+    [Fact]
+    public void TheDemoRunsOnTheFastEngineByDefaultAndOnTheReferenceOnRequest()
+    {
+        var fast = new StringWriter();
+        var reference = new StringWriter();
+
+        DemoCommand.Run(new DemoOptions(Epochs: 20), fast);
+        DemoCommand.Run(new DemoOptions(Epochs: 20, Engine: DemoEngine.Reference), reference);
+
+        Assert.Contains("training: fast (float32", fast.ToString());
+        Assert.Contains("training: reference (double precision)", reference.ToString());
+        Assert.Equal(0, CommandLine.Run(["demo", "--engine", "reference", "--epochs", "5"], TextWriter.Null, TextWriter.Null));
+    }
+
+    [Fact]
+    public void WithDefaultSettingsTheReferenceEngineAlsoPredictsEleven()
+    {
+        DemoResult result = DemoCommand.Run(new DemoOptions(Engine: DemoEngine.Reference), TextWriter.Null);
+
+        Assert.InRange(result.TutorialPrediction, 10.5, 11.5);
     }
 
     [Fact]

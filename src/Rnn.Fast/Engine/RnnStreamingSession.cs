@@ -1,0 +1,99 @@
+using Rnn.Fast.Kernels;
+
+namespace Rnn.Fast;
+
+/// <summary>
+/// Runs an <see cref="RnnModel"/> one time step per call, carrying the hidden state from one <see cref="Step"/> to
+/// the next: for apps that receive their inputs as a stream. It allocates its two small buffers once, here, and
+/// nothing per step.
+/// </summary>
+/// <remarks>
+/// <para>A step computes a = bh; a += x·Wxh; a += h·Whh; h = tanh(a); o = bo; o += h·Who — the same chains of fused
+/// multiply-adds as <see cref="RnnWorkspace"/>'s forward pass, so T steps give bit for bit the outputs and hidden
+/// state of a forward pass over the whole sequence, on every instruction-set path.</para>
+/// <para>Thread safety: a session belongs to one thread at a time; many sessions may share one model (see
+/// <see cref="RnnModel"/>). The session reads the model's current parameters at every step, so an update between
+/// steps takes effect at the next one.</para>
+/// </remarks>
+public sealed class RnnStreamingSession
+{
+    private readonly RnnModel _model;
+    private readonly InstructionSet _path;
+    private readonly int _hiddenStride;
+    private readonly float[] _hidden;          // h, n rows at _hiddenStride
+    private readonly float[] _preActivation;   // a, n rows at _hiddenStride
+
+    /// <summary>Creates a session with the hidden state at zero.</summary>
+    /// <param name="model">The model to run.</param>
+    /// <param name="batchSize">n, the number of independent streams advanced by each step; at least 1.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1 or the state would exceed the largest array.</exception>
+    public RnnStreamingSession(RnnModel model, int batchSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        _model = model;
+        _path = model.InstructionSet;
+        _hiddenStride = LeadingDimension.For(model.Shape.HiddenSize);
+        int length = RnnShape.SequenceElementCount(1, batchSize, _hiddenStride);
+        RnnShape.SequenceElementCount(1, batchSize, Math.Max(model.Shape.InputSize, model.Shape.OutputSize));
+        BatchSize = batchSize;
+        _hidden = new float[length];
+        _preActivation = new float[length];
+    }
+
+    /// <summary>The model this session runs.</summary>
+    public RnnModel Model => _model;
+
+    /// <summary>n, the number of streams advanced by each step.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Advances every stream by one step: H ← tanh(x·Wxh + H·Whh + bh), then writes O = H·Who + bo.</summary>
+    /// <param name="input">x: n·d values <c>[n][d]</c>.</param>
+    /// <param name="output">O: n·o values <c>[n][o]</c>; overwritten.</param>
+    /// <exception cref="ArgumentException">A buffer has the wrong length; nothing changes.</exception>
+    public void Step(ReadOnlySpan<float> input, Span<float> output)
+    {
+        RnnShape shape = _model.Shape;
+        int n = BatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize, ldh = _hiddenStride;
+        EngineArguments.RequireLength(input, nameof(input), "n·d", [n, d]);
+        EngineArguments.RequireLength(output, nameof(output), "n·o", [n, o]);
+
+        Span<float> a = _preActivation;
+        Span<float> hidden = _hidden;
+        ReadOnlySpan<float> hiddenBias = _model.HiddenBias;
+        for (int b = 0; b < n; b++) hiddenBias.CopyTo(a.Slice(b * ldh, h));
+        var preActivation = new MatrixSpan(a, n, h, ldh);
+        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(input, n, d), _model.InputWeights, preActivation, accumulate: true, _path);
+        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(hidden, n, h, ldh), _model.RecurrentWeights, preActivation, accumulate: true, _path);
+        for (int b = 0; b < n; b++) Activations.Tanh(a.Slice(b * ldh, h), hidden.Slice(b * ldh, h), _path);
+
+        ReadOnlySpan<float> outputBias = _model.OutputBias;
+        for (int b = 0; b < n; b++) outputBias.CopyTo(output.Slice(b * o, o));
+        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(hidden, n, h, ldh), _model.OutputWeights, new MatrixSpan(output, n, o),
+            accumulate: true, _path);
+    }
+
+    /// <summary>Sets the hidden state of every stream to zero, as at construction.</summary>
+    public void Reset() => Array.Clear(_hidden);
+
+    /// <summary>Copies the hidden state (a snapshot an app can restore with <see cref="SetHiddenState"/>).</summary>
+    /// <param name="destination">n·h values <c>[n][h]</c>.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length; it is left unchanged.</exception>
+    public void CopyHiddenStateTo(Span<float> destination)
+    {
+        int n = BatchSize, h = _model.Shape.HiddenSize;
+        EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
+        for (int b = 0; b < n; b++) _hidden.AsSpan(b * _hiddenStride, h).CopyTo(destination.Slice(b * h, h));
+    }
+
+    /// <summary>Replaces the hidden state, e.g. with a snapshot from <see cref="CopyHiddenStateTo"/> or H_T of a forward pass.</summary>
+    /// <param name="hiddenState">n·h values <c>[n][h]</c>.</param>
+    /// <exception cref="ArgumentException"><paramref name="hiddenState"/> has the wrong length; the state is left unchanged.</exception>
+    public void SetHiddenState(ReadOnlySpan<float> hiddenState)
+    {
+        int n = BatchSize, h = _model.Shape.HiddenSize;
+        EngineArguments.RequireLength(hiddenState, nameof(hiddenState), "n·h", [n, h]);
+        for (int b = 0; b < n; b++) hiddenState.Slice(b * h, h).CopyTo(_hidden.AsSpan(b * _hiddenStride, h));
+    }
+}

@@ -1,0 +1,488 @@
+using System.Buffers;
+using Rnn.Fast.Kernels;
+
+namespace Rnn.Fast;
+
+/// <summary>
+/// Runs an <see cref="RnnModel"/> over whole sequence batches: <see cref="Forward(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, OutputSteps, Span{float})"/>,
+/// <see cref="Backward"/> (BPTT), <see cref="ComputeGradients"/> and <see cref="TrainStep"/>. It owns every scratch
+/// buffer these need, rented from <see cref="ArrayPool{T}.Shared"/>, grown to the largest T and n seen and returned
+/// by <see cref="Dispose"/>.
+/// </summary>
+/// <remarks>
+/// <para>Inputs are time-major <c>[T][n][d]</c> (X_t[b, i] at ((t−1)·n + b)·d + i), outputs <c>[T][n][o]</c> or
+/// <c>[n][o]</c>, every matrix row-major float32.</para>
+/// <para>The computation (forward): A_all = bh, then A_all += X_all·Wxh as ONE product over all T·n rows; for
+/// t = 1..T, A_t += H_{t−1}·Whh and H_t = tanh(A_t); O = bo, then O += H·Who. Each pre-activation is therefore one
+/// chain of fused multiply-adds — bh, then k = 0..d−1 over X·Wxh, then k = 0..h−1 over H·Whh — and each output one
+/// chain from bo over H·Who. The kernels compute such a chain identically on every instruction-set path and at every
+/// row position, so results are bit-identical across paths, equal to <see cref="RnnStreamingSession.Step"/> run
+/// step by step, and a sequence gives the same bits alone as inside any batch.</para>
+/// <para>Allocation: a call that needs no larger buffers than an earlier call allocates nothing.</para>
+/// <para>Thread safety: a workspace belongs to one thread at a time. Give each thread its own; they may share one
+/// model (see <see cref="RnnModel"/>).</para>
+/// </remarks>
+public sealed class RnnWorkspace : IDisposable
+{
+    private readonly RnnModel _model;
+    private readonly InstructionSet _path;
+    private readonly int _stackedStride;
+    private readonly int _hiddenStride;
+
+    // Capacity in rows: T·n for the all-steps buffers (the stacked one holds n more, for H_T).
+    private int _rowCapacity;
+
+    // Block k = 0..T holds n rows [X_{k+1} | H_k] (d + h floats, at _stackedStride): the inputs of step k+1 beside
+    // the hidden state it starts from. So H_0..H_T are one strided matrix, X_1..X_T another, and the rows of blocks
+    // 0..T−1 form Z = [X | H_{t−1}], whose Zᵀ·dA is [dWxh ; dWhh] — exactly the first d + h rows of the parameter
+    // layout — in ONE product that packs dA once.
+    private float[] _stacked = [];
+    private float[] _preActivations = [];    // A_1..A_T, T·n rows × h at _hiddenStride
+    private float[] _hiddenGradients = [];   // dH_1..dH_T, overwritten in place by dA_1..dA_T
+    private float[] _outputs = [];           // O for the loss, dense rows × o
+    private float[] _outputGradients = [];   // dO from the loss, dense rows × o
+    private float[] _parameterGradients = []; // for TrainStep
+    private bool _disposed;
+
+    // What the last forward pass left in the buffers, for Backward.
+    private bool _hasForward;
+    private int _forwardSequenceLength;
+    private int _forwardBatchSize;
+    private OutputSteps _forwardOutputs;
+    private int _forwardModelVersion;
+
+    /// <summary>Creates a workspace for <paramref name="model"/>; buffers are rented at the first call.</summary>
+    /// <param name="model">The model this workspace runs; it reads the model's parameters at every call.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    public RnnWorkspace(RnnModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        _path = model.InstructionSet;
+        _stackedStride = LeadingDimension.For(model.Shape.InputSize + model.Shape.HiddenSize);
+        _hiddenStride = LeadingDimension.For(model.Shape.HiddenSize);
+    }
+
+    /// <summary>The model this workspace runs.</summary>
+    public RnnModel Model => _model;
+
+    /// <summary>Runs the network over a batch from H_0 = 0 and writes the outputs asked for.</summary>
+    /// <param name="inputs">X_1..X_T: T·n·d values, time-major <c>[T][n][d]</c>.</param>
+    /// <param name="sequenceLength">T, at least 1.</param>
+    /// <param name="batchSize">n, at least 1.</param>
+    /// <param name="outputSteps">Which outputs to write: the last step's (n·o values) or every step's (T·n·o).</param>
+    /// <param name="outputs">The destination: n·o or T·n·o values, as <paramref name="outputSteps"/> says.</param>
+    /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
+    /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="outputSteps"/> is not defined.</exception>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    public void Forward(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, OutputSteps outputSteps, Span<float> outputs) =>
+        Forward(inputs, sequenceLength, batchSize, default, outputSteps, outputs);
+
+    /// <summary>Runs the network over a batch from the given H_0 and writes the outputs asked for.</summary>
+    /// <param name="inputs">X_1..X_T: T·n·d values, time-major <c>[T][n][d]</c>.</param>
+    /// <param name="sequenceLength">T, at least 1.</param>
+    /// <param name="batchSize">n, at least 1.</param>
+    /// <param name="initialHidden">H_0: n·h values <c>[n][h]</c>; empty means zeros.</param>
+    /// <param name="outputSteps">Which outputs to write: the last step's (n·o values) or every step's (T·n·o).</param>
+    /// <param name="outputs">The destination: n·o or T·n·o values, as <paramref name="outputSteps"/> says.</param>
+    /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
+    /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="outputSteps"/> is not defined.</exception>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    public void Forward(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> initialHidden,
+        OutputSteps outputSteps, Span<float> outputs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+        int o = _model.Shape.OutputSize;
+        int outputCount = outputSteps switch
+        {
+            OutputSteps.LastStep => batchSize * o,
+            OutputSteps.EveryStep => RnnShape.SequenceElementCount(sequenceLength, batchSize, o),
+            _ => throw new ArgumentException($"{outputSteps} is not a defined {nameof(OutputSteps)}.", nameof(outputSteps)),
+        };
+        if (outputSteps == OutputSteps.LastStep)
+        {
+            EngineArguments.RequireLength(outputs, nameof(outputs), "n·o", [batchSize, o], " for " + nameof(OutputSteps.LastStep));
+        }
+        else
+        {
+            EngineArguments.RequireLength(outputs, nameof(outputs), "T·n·o", [sequenceLength, batchSize, o], " for " + nameof(OutputSteps.EveryStep));
+        }
+
+        RunForward(inputs, sequenceLength, batchSize, initialHidden, outputSteps);
+        WriteOutputs(outputSteps, outputs);
+    }
+
+    /// <summary>Copies H_t, the hidden states after step <paramref name="step"/> of the last forward pass.</summary>
+    /// <param name="step">t, from 0 (H_0) to T.</param>
+    /// <param name="destination">n·h values <c>[n][h]</c>.</param>
+    /// <exception cref="InvalidOperationException">No forward pass has run in this workspace.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is outside 0..T.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    public void CopyHiddenState(int step, Span<float> destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireForward(nameof(CopyHiddenState), checkVersion: false);
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(step, _forwardSequenceLength);
+        int n = _forwardBatchSize, h = _model.Shape.HiddenSize;
+        EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
+        for (int b = 0; b < n; b++)
+        {
+            _stacked.AsSpan((step * n + b) * _stackedStride + _model.Shape.InputSize, h).CopyTo(destination.Slice(b * h, h));
+        }
+    }
+
+    /// <summary>
+    /// Back-propagates through the last forward pass (BPTT): from the gradients of a loss with respect to the
+    /// outputs that pass wrote, computes the gradients of every parameter, and optionally of H_0 and of X.
+    /// </summary>
+    /// <param name="outputGradients">∂L/∂O for the outputs the last forward pass wrote: n·o values for
+    /// <see cref="OutputSteps.LastStep"/>, T·n·o for <see cref="OutputSteps.EveryStep"/>.</param>
+    /// <param name="parameterGradients">∂L/∂(Wxh, Whh, bh, Who, bo) in <see cref="RnnShape"/>'s layout
+    /// (<see cref="RnnShape.ParameterCount"/> values); overwritten.</param>
+    /// <param name="initialHiddenGradients">∂L/∂H_0, n·h values, overwritten; empty to skip it.</param>
+    /// <param name="inputGradients">∂L/∂X, T·n·d values time-major, overwritten; empty to skip it (saves one product).</param>
+    /// <exception cref="InvalidOperationException">No forward pass has run, or the model's parameters changed since.</exception>
+    /// <exception cref="ArgumentException">A buffer has the wrong length, or a destination overlaps another buffer.</exception>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    public void Backward(ReadOnlySpan<float> outputGradients, Span<float> parameterGradients, Span<float> initialHiddenGradients,
+        Span<float> inputGradients)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireForward(nameof(Backward), checkVersion: true);
+        RnnShape shape = _model.Shape;
+        int T = _forwardSequenceLength, n = _forwardBatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
+        bool last = _forwardOutputs == OutputSteps.LastStep;
+        if (last)
+        {
+            EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "n·o", [n, o], ", the last forward pass's outputs (LastStep)");
+        }
+        else
+        {
+            EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "T·n·o", [T, n, o], ", the last forward pass's outputs (EveryStep)");
+        }
+        EngineArguments.RequireParameterLength(parameterGradients, shape, nameof(parameterGradients));
+        EngineArguments.RequireLength(initialHiddenGradients, nameof(initialHiddenGradients), "n·h", [n, h], emptyAllowed: true);
+        EngineArguments.RequireLength(inputGradients, nameof(inputGradients), "T·n·d", [T, n, d], emptyAllowed: true);
+        EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), parameterGradients, nameof(parameterGradients));
+        EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), initialHiddenGradients, nameof(initialHiddenGradients));
+        EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), inputGradients, nameof(inputGradients));
+        EngineArguments.RequireDisjoint(parameterGradients, nameof(parameterGradients), initialHiddenGradients, nameof(initialHiddenGradients));
+        EngineArguments.RequireDisjoint(parameterGradients, nameof(parameterGradients), inputGradients, nameof(inputGradients));
+        EngineArguments.RequireDisjoint(initialHiddenGradients, nameof(initialHiddenGradients), inputGradients, nameof(inputGradients));
+
+        RunBackward(outputGradients, parameterGradients, initialHiddenGradients, inputGradients);
+    }
+
+    /// <summary>
+    /// Forward from H_0 (zero or given), the loss, and the gradients of every parameter — a training step without
+    /// the update, for callers with their own optimizer. The model is not changed.
+    /// </summary>
+    /// <param name="inputs">X_1..X_T: T·n·d values, time-major.</param>
+    /// <param name="sequenceLength">T, at least 1.</param>
+    /// <param name="batchSize">n, at least 1.</param>
+    /// <param name="targets">n·o values for <see cref="LossKind.LastOutputMeanSquaredError"/>, T·n·o (time-major)
+    /// for <see cref="LossKind.AllOutputsMeanSquaredError"/>.</param>
+    /// <param name="loss">Which loss; its mean reduction is as <see cref="LossKind"/> documents.</param>
+    /// <param name="parameterGradients">∂L/∂p in <see cref="RnnShape"/>'s layout; overwritten.</param>
+    /// <param name="initialHidden">H_0, n·h values; empty (the default) means zeros.</param>
+    /// <returns>The loss at the model's parameters. Its sum of squares uses <see cref="Reductions"/>' fixed
+    /// summation tree, so it is bit-identical on every path.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
+    /// <exception cref="ArgumentException">A buffer has the wrong length or overlaps another, or <paramref name="loss"/> is not defined.</exception>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    public float ComputeGradients(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
+        LossKind loss, Span<float> parameterGradients, ReadOnlySpan<float> initialHidden = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+        RequireTargets(targets, sequenceLength, batchSize, loss);
+        EngineArguments.RequireParameterLength(parameterGradients, _model.Shape, nameof(parameterGradients));
+        EngineArguments.RequireDisjoint(inputs, nameof(inputs), parameterGradients, nameof(parameterGradients));
+        EngineArguments.RequireDisjoint(targets, nameof(targets), parameterGradients, nameof(parameterGradients));
+        EngineArguments.RequireDisjoint(initialHidden, nameof(initialHidden), parameterGradients, nameof(parameterGradients));
+        return RunLossAndGradients(inputs, sequenceLength, batchSize, targets, loss, initialHidden, parameterGradients);
+    }
+
+    /// <summary>
+    /// One training step: forward from H_0 (zero or given), the loss, BPTT, and plain gradient descent
+    /// <c>p ← p − learningRate·∂L/∂p</c> on the model (<see cref="RnnModel.ApplyGradientDescent"/>). Every argument is
+    /// checked before the model changes.
+    /// </summary>
+    /// <param name="inputs">X_1..X_T: T·n·d values, time-major.</param>
+    /// <param name="sequenceLength">T, at least 1.</param>
+    /// <param name="batchSize">n, at least 1.</param>
+    /// <param name="targets">n·o values for <see cref="LossKind.LastOutputMeanSquaredError"/>, T·n·o (time-major)
+    /// for <see cref="LossKind.AllOutputsMeanSquaredError"/>.</param>
+    /// <param name="loss">Which loss; its mean reduction is as <see cref="LossKind"/> documents.</param>
+    /// <param name="learningRate">The step size: finite and at least 0.</param>
+    /// <param name="initialHidden">H_0, n·h values; empty (the default) means zeros.</param>
+    /// <returns>The loss before the update, as <see cref="ComputeGradients"/> returns it.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, the buffers would exceed the largest array, or
+    /// <paramref name="learningRate"/> is negative, infinite or NaN.</exception>
+    /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="loss"/> is not defined.</exception>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    public float TrainStep(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
+        LossKind loss, float learningRate, ReadOnlySpan<float> initialHidden = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+        RequireTargets(targets, sequenceLength, batchSize, loss);
+        EngineArguments.RequireLearningRate(learningRate);
+
+        if (_parameterGradients.Length < _model.Shape.ParameterCount)
+        {
+            _parameterGradients = ArrayPool<float>.Shared.Rent(_model.Shape.ParameterCount);
+        }
+
+        Span<float> gradients = _parameterGradients.AsSpan(0, _model.Shape.ParameterCount);
+        float value = RunLossAndGradients(inputs, sequenceLength, batchSize, targets, loss, initialHidden, gradients);
+        _model.ApplyGradientDescent(gradients, learningRate);
+        return value;
+    }
+
+    /// <summary>Returns the rented buffers to the pool. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _hasForward = false;
+        Return(ref _stacked);
+        Return(ref _preActivations);
+        Return(ref _hiddenGradients);
+        Return(ref _outputs);
+        Return(ref _outputGradients);
+        Return(ref _parameterGradients);
+        _rowCapacity = 0;
+    }
+
+    /// <summary>Forward, outputs, L and dO = ∂L/∂O, then BPTT into <paramref name="parameterGradients"/>. Arguments are checked.</summary>
+    internal float RunLossAndGradients(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> targets, LossKind loss,
+        ReadOnlySpan<float> initialHidden, Span<float> parameterGradients)
+    {
+        OutputSteps steps = loss == LossKind.LastOutputMeanSquaredError ? OutputSteps.LastStep : OutputSteps.EveryStep;
+        RunForward(inputs, T, n, initialHidden, steps);
+        int count = targets.Length;
+        Span<float> outputs = _outputs.AsSpan(0, count);
+        Span<float> outputGradients = _outputGradients.AsSpan(0, count);
+        WriteOutputs(steps, outputs);
+        float value = LossAndOutputGradients(outputs, targets, outputGradients, _path);
+        RunBackward(outputGradients, parameterGradients, default, default);
+        return value;
+    }
+
+    /// <summary>
+    /// The mean squared error and its gradient: D = O − Y (one rounding each, fma(Y, −1, O)), L = (Σ D²)/N with the
+    /// fixed summation tree of <see cref="Reductions.SquaredNorm(ReadOnlySpan{float})"/>, and ∂L/∂O = (2/N)·D,
+    /// where N is the number of targets (<see cref="LossKind"/>'s mean reduction).
+    /// </summary>
+    internal static float LossAndOutputGradients(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients,
+        InstructionSet path)
+    {
+        outputs.CopyTo(outputGradients);
+        VectorArithmetic.AddScaled(targets, -1f, outputGradients, path);
+        float sumOfSquares = Reductions.SquaredNorm(outputGradients, path);
+        float count = outputGradients.Length;
+        VectorArithmetic.Scale(outputGradients, 2f / count, outputGradients, path);
+        return sumOfSquares / count;
+    }
+
+    /// <summary>
+    /// A_all = bh; A_all += X_all·Wxh (one product over all T·n rows); for t = 1..T: A_t += H_{t−1}·Whh, H_t = tanh(A_t).
+    /// Arguments are checked.
+    /// </summary>
+    private void RunForward(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden, OutputSteps outputs)
+    {
+        RnnShape shape = _model.Shape;
+        int d = shape.InputSize, h = shape.HiddenSize;
+        int lds = _stackedStride, ldh = _hiddenStride, rows = T * n;
+        EnsureCapacity(rows, n);
+        _hasForward = false;
+
+        // X_t[b] goes to block t−1, columns 0..d−1; H_t[b] lives in block t, columns d..d+h−1.
+        Span<float> stacked = _stacked;
+        for (int r = 0; r < rows; r++) inputs.Slice(r * d, d).CopyTo(stacked.Slice(r * lds, d));
+        for (int b = 0; b < n; b++)
+        {
+            Span<float> row = stacked.Slice(b * lds + d, h);
+            if (initialHidden.IsEmpty) row.Clear();
+            else initialHidden.Slice(b * h, h).CopyTo(row);
+        }
+
+        // Bias first: every pre-activation chain starts from bh, exactly as RnnStreamingSession.Step starts it.
+        Span<float> a = _preActivations;
+        ReadOnlySpan<float> bias = _model.HiddenBias;
+        for (int r = 0; r < rows; r++) bias.CopyTo(a.Slice(r * ldh, h));
+        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(stacked, rows, d, lds), _model.InputWeights, new MatrixSpan(a, rows, h, ldh),
+            accumulate: true, _path);
+
+        for (int t = 1; t <= T; t++)
+        {
+            int stepStart = (t - 1) * n; // first row of A_t, and of block t−1 (X_t beside H_{t−1})
+            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(stacked[(stepStart * lds + d)..], n, h, lds), _model.RecurrentWeights,
+                new MatrixSpan(a[(stepStart * ldh)..], n, h, ldh), accumulate: true, _path);
+            for (int b = 0; b < n; b++)
+            {
+                Activations.Tanh(a.Slice((stepStart + b) * ldh, h), stacked.Slice((stepStart + n + b) * lds + d, h), _path);
+            }
+        }
+
+        _forwardSequenceLength = T;
+        _forwardBatchSize = n;
+        _forwardOutputs = outputs;
+        _forwardModelVersion = _model.Version;
+        _hasForward = true;
+    }
+
+    /// <summary>O = bo; O += H·Who over the last step's rows or every step's rows, into a dense destination.</summary>
+    private void WriteOutputs(OutputSteps steps, Span<float> outputs)
+    {
+        int T = _forwardSequenceLength, n = _forwardBatchSize;
+        int d = _model.Shape.InputSize, h = _model.Shape.HiddenSize, o = _model.Shape.OutputSize;
+        int rows = steps == OutputSteps.LastStep ? n : T * n;
+        int firstHiddenRow = steps == OutputSteps.LastStep ? T * n : n; // H_T, or H_1
+        ReadOnlySpan<float> bias = _model.OutputBias;
+        for (int r = 0; r < rows; r++) bias.CopyTo(outputs.Slice(r * o, o));
+        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(_stacked.AsSpan(firstHiddenRow * _stackedStride + d), rows, h, _stackedStride),
+            _model.OutputWeights, new MatrixSpan(outputs, rows, o), accumulate: true, _path);
+    }
+
+    /// <summary>
+    /// BPTT over the buffers of the last forward pass. dWho = Hᵀ·dO, dbo = Σ dO, dH = dO·Whoᵀ; for t = T..1:
+    /// dH_t += dA_{t+1}·Whhᵀ, dA_t = dH_t ⊙ (1 − H_t²); then each over all steps at once: dWhh = H_{0..T−1}ᵀ·dA,
+    /// dWxh = Xᵀ·dA, dbh = Σ dA, dX = dA·Wxhᵀ, dH_0 = dA_1·Whhᵀ. Arguments are checked.
+    /// </summary>
+    private void RunBackward(ReadOnlySpan<float> outputGradients, Span<float> parameterGradients, Span<float> initialHiddenGradients,
+        Span<float> inputGradients)
+    {
+        RnnShape shape = _model.Shape;
+        int T = _forwardSequenceLength, n = _forwardBatchSize;
+        int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
+        int lds = _stackedStride, ldh = _hiddenStride, rows = T * n;
+        bool everyStep = _forwardOutputs == OutputSteps.EveryStep;
+
+        parameterGradients.Clear();
+        Span<float> dBh = shape.Bh(parameterGradients);
+        var dWho = new MatrixSpan(shape.Who(parameterGradients), h, o);
+        Span<float> dBo = shape.Bo(parameterGradients);
+
+        // The output layer: its rows are every step's (from H_1) or the last step's (from H_T).
+        int outputRows = everyStep ? rows : n;
+        int firstOutputRow = everyStep ? 0 : (T - 1) * n; // row of the first step with outputs, counted from step 1
+        var dO = new ReadOnlyMatrixSpan(outputGradients, outputRows, o);
+        Span<float> stacked = _stacked;
+        Span<float> dH = _hiddenGradients;
+        MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(stacked[((firstOutputRow + n) * lds + d)..], outputRows, h, lds), dO, dWho, _path);
+        BiasKernels.AddColumnSums(outputGradients, outputRows, o, o, dBo, _path);
+        MatrixMultiply.Multiply(dO, _model.OutputWeightsTransposed, new MatrixSpan(dH[(firstOutputRow * ldh)..], outputRows, h, ldh),
+            accumulate: false, _path);
+
+        // The only sequential part. With every step's outputs, dH_t already holds dO_t·Whoᵀ and the recurrence adds
+        // to it; with the last step's only, dH_t for t < T is the recurrence alone.
+        for (int t = T; t >= 1; t--)
+        {
+            int stepStart = (t - 1) * n;
+            if (t < T)
+            {
+                MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(dH[((stepStart + n) * ldh)..], n, h, ldh), _model.RecurrentWeightsTransposed,
+                    new MatrixSpan(dH[(stepStart * ldh)..], n, h, ldh), accumulate: everyStep, _path);
+            }
+
+            // H_t = tanh(A_t), tanh' = 1 − H_t²: dA_t = dH_t ⊙ (1 − H_t²), in place over dH_t.
+            for (int b = 0; b < n; b++)
+            {
+                Span<float> gradientRow = dH.Slice((stepStart + b) * ldh, h);
+                Activations.TanhGradient(stacked.Slice((stepStart + n + b) * lds + d, h), gradientRow, gradientRow, _path);
+            }
+        }
+
+        // dH now holds dA_1..dA_T: every remaining gradient is one product over all T·n rows.
+        // [dWxh ; dWhh] = Zᵀ·dA with Z's rows [X_t | H_{t−1}]: the parameter layout puts Whh right after Wxh, both
+        // h wide, so the pair is one (d + h)×h matrix and one product (each element's chain is the same as in two).
+        var dA = new ReadOnlyMatrixSpan(dH, rows, h, ldh);
+        var inputAndRecurrentWeights = new MatrixSpan(parameterGradients[..((d + h) * h)], d + h, h);
+        MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(stacked, rows, d + h, lds), dA, inputAndRecurrentWeights, _path);
+        BiasKernels.AddColumnSums(dH, rows, h, ldh, dBh, _path);
+        if (!inputGradients.IsEmpty)
+        {
+            MatrixMultiply.Multiply(dA, _model.InputWeightsTransposed, new MatrixSpan(inputGradients, rows, d), accumulate: false, _path);
+        }
+
+        if (!initialHiddenGradients.IsEmpty)
+        {
+            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(dH, n, h, ldh), _model.RecurrentWeightsTransposed,
+                new MatrixSpan(initialHiddenGradients, n, h), accumulate: false, _path);
+        }
+    }
+
+    private void RequireBatch(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden)
+    {
+        RnnShape shape = _model.Shape;
+        int widest = Math.Max(Math.Max(_stackedStride, _hiddenStride), shape.OutputSize);
+        EngineArguments.RequireSequence(T, n, widest);
+        int d = shape.InputSize, h = shape.HiddenSize;
+        EngineArguments.RequireLength(inputs, nameof(inputs), "T·n·d", [T, n, d]);
+        EngineArguments.RequireLength(initialHidden, nameof(initialHidden), "n·h", [n, h], " for H_0", emptyAllowed: true);
+    }
+
+    private void RequireTargets(ReadOnlySpan<float> targets, int T, int n, LossKind loss)
+    {
+        int o = _model.Shape.OutputSize;
+        switch (loss)
+        {
+            case LossKind.LastOutputMeanSquaredError:
+                EngineArguments.RequireLength(targets, nameof(targets), "n·o", [n, o], " for " + nameof(LossKind.LastOutputMeanSquaredError));
+                break;
+            case LossKind.AllOutputsMeanSquaredError:
+                EngineArguments.RequireLength(targets, nameof(targets), "T·n·o", [T, n, o], " for " + nameof(LossKind.AllOutputsMeanSquaredError));
+                break;
+            default:
+                throw new ArgumentException($"{loss} is not a defined {nameof(LossKind)}.", nameof(loss));
+        }
+    }
+
+    private void RequireForward(string operation, bool checkVersion)
+    {
+        if (!_hasForward)
+        {
+            throw new InvalidOperationException($"{operation} needs a forward pass first: call Forward (or ComputeGradients) in this workspace.");
+        }
+
+        if (checkVersion && _forwardModelVersion != _model.Version)
+        {
+            throw new InvalidOperationException(
+                $"{operation} needs the parameters the last forward pass ran with, but the model's parameters have changed since; run Forward again.");
+        }
+    }
+
+    /// <summary>Grows every all-steps buffer to hold <paramref name="rows"/> = T·n rows (and H, n more); never shrinks.</summary>
+    private void EnsureCapacity(int rows, int batchSize)
+    {
+        int o = _model.Shape.OutputSize;
+        if (rows > _rowCapacity)
+        {
+            Grow(ref _preActivations, (long)rows * _hiddenStride);
+            Grow(ref _hiddenGradients, (long)rows * _hiddenStride);
+            Grow(ref _outputs, (long)rows * o);
+            Grow(ref _outputGradients, (long)rows * o);
+            _rowCapacity = rows;
+        }
+
+        Grow(ref _stacked, (long)(rows + batchSize) * _stackedStride);
+    }
+
+    private static void Grow(ref float[] buffer, long length)
+    {
+        if (buffer.Length >= length) return;
+        Return(ref buffer);
+        buffer = ArrayPool<float>.Shared.Rent((int)length);
+    }
+
+    private static void Return(ref float[] buffer)
+    {
+        if (buffer.Length > 0) ArrayPool<float>.Shared.Return(buffer);
+        buffer = [];
+    }
+}

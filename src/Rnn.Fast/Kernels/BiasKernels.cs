@@ -1,0 +1,160 @@
+using System.Runtime.Intrinsics;
+
+namespace Rnn.Fast.Kernels;
+
+/// <summary>
+/// A row vector broadcast over the rows of a row-major matrix (adding a bias) and its adjoint, the column sums
+/// (the bias gradient). Bit-identical on every instruction-set path.
+/// </summary>
+/// <remarks>
+/// NaN results are NaN on every path, but when two NaN operands meet, which one comes out (payload, sign) is not
+/// reproducible: x86 returns the first operand's NaN and the JIT may order the operands of a commutative operation
+/// differently in scalar and vector code. Every non-NaN result is bit-identical on every path.
+/// </remarks>
+public static unsafe class BiasKernels
+{
+    /// <summary>Adds <paramref name="bias"/> to every row: <c>matrix[i, j] = matrix[i, j] + bias[j]</c>, one rounding each.</summary>
+    /// <param name="bias">The row vector; length <paramref name="columns"/>. It must not overlap <paramref name="matrix"/>.</param>
+    /// <param name="matrix">The <paramref name="rows"/>×<paramref name="columns"/> matrix, updated in place.</param>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="columns">The number of columns.</param>
+    /// <param name="leadingDimension">The distance in floats between row starts of <paramref name="matrix"/>.</param>
+    /// <exception cref="ArgumentException">The matrix span is too short, the bias length differs from <paramref name="columns"/>, or they overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative or the leading dimension is below <paramref name="columns"/>.</exception>
+    public static void AddBias(ReadOnlySpan<float> bias, Span<float> matrix, int rows, int columns, int leadingDimension) =>
+        AddBias(bias, matrix, rows, columns, leadingDimension, KernelDispatch.Active);
+
+    internal static void AddBias(ReadOnlySpan<float> bias, Span<float> matrix, int rows, int columns, int leadingDimension, InstructionSet instructionSet)
+    {
+        KernelArguments.ThrowIfBadMatrix(matrix.Length, rows, columns, leadingDimension, nameof(matrix));
+        KernelArguments.ThrowIfLengthDiffers(columns, bias.Length, nameof(bias));
+        if (bias.Overlaps(matrix)) throw new ArgumentException("The bias must not overlap the matrix.", nameof(bias));
+        KernelDispatch.ThrowIfUnsupported(instructionSet);
+        if (rows == 0 || columns == 0) return;
+        fixed (float* pb = bias)
+        fixed (float* pm = matrix)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                float* row = pm + (long)i * leadingDimension;
+                ElementwiseDriver.Binary(default(AddOperator), row, pb, row, columns, instructionSet);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the column sums of a matrix into <paramref name="sums"/>: for each column j, the chain
+    /// <c>s = sums[j]; s = s + matrix[0, j]; s = s + matrix[1, j]; …</c> in increasing row order, then
+    /// <c>sums[j] = s</c> — one rounding per addition, the same order on every path (vectorized across columns).
+    /// </summary>
+    /// <param name="matrix">The <paramref name="rows"/>×<paramref name="columns"/> matrix.</param>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="columns">The number of columns.</param>
+    /// <param name="leadingDimension">The distance in floats between row starts of <paramref name="matrix"/>.</param>
+    /// <param name="sums">The running sums, length <paramref name="columns"/>, updated in place; it must not overlap <paramref name="matrix"/>.</param>
+    /// <exception cref="ArgumentException">The matrix span is too short, <paramref name="sums"/> has the wrong length, or they overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative or the leading dimension is below <paramref name="columns"/>.</exception>
+    public static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, int columns, int leadingDimension, Span<float> sums) =>
+        AddColumnSums(matrix, rows, columns, leadingDimension, sums, KernelDispatch.Active);
+
+    internal static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, int columns, int leadingDimension, Span<float> sums, InstructionSet instructionSet)
+    {
+        KernelArguments.ThrowIfBadMatrix(matrix.Length, rows, columns, leadingDimension, nameof(matrix));
+        KernelArguments.ThrowIfLengthDiffers(columns, sums.Length, nameof(sums));
+        if (matrix.Overlaps(sums)) throw new ArgumentException("The sums must not overlap the matrix.", nameof(sums));
+        KernelDispatch.ThrowIfUnsupported(instructionSet);
+        if (rows == 0 || columns == 0) return;
+        fixed (float* pm = matrix)
+        fixed (float* ps = sums)
+        {
+            int done = instructionSet switch
+            {
+                InstructionSet.Avx512 => ColumnSums512(pm, rows, columns, leadingDimension, ps),
+                InstructionSet.Avx2 => ColumnSums256(pm, rows, columns, leadingDimension, ps),
+                InstructionSet.Portable => ColumnSums128(pm, rows, columns, leadingDimension, ps),
+                _ => 0,
+            };
+            // The remaining columns (all of them on the scalar path): the same chain, one column at a time.
+            for (int j = done; j < columns; j++)
+            {
+                float s = ps[j];
+                for (int i = 0; i < rows; i++) s += pm[(long)i * leadingDimension + j];
+                ps[j] = s;
+            }
+        }
+    }
+
+    // Each path keeps four vectors of column sums in registers while it walks down the rows (four independent
+    // chains hide the add latency), then single vectors; it returns how many columns it finished.
+    private static int ColumnSums512(float* pm, int rows, int columns, long ld, float* ps)
+    {
+        const int W = 16;
+        int j = 0;
+        for (; j <= columns - 4 * W; j += 4 * W)
+        {
+            Vector512<float> s0 = Vector512.Load(ps + j), s1 = Vector512.Load(ps + j + W), s2 = Vector512.Load(ps + j + 2 * W), s3 = Vector512.Load(ps + j + 3 * W);
+            float* p = pm + j;
+            for (int i = 0; i < rows; i++, p += ld)
+            {
+                s0 += Vector512.Load(p); s1 += Vector512.Load(p + W); s2 += Vector512.Load(p + 2 * W); s3 += Vector512.Load(p + 3 * W);
+            }
+            s0.Store(ps + j); s1.Store(ps + j + W); s2.Store(ps + j + 2 * W); s3.Store(ps + j + 3 * W);
+        }
+        for (; j <= columns - W; j += W)
+        {
+            Vector512<float> s0 = Vector512.Load(ps + j);
+            float* p = pm + j;
+            for (int i = 0; i < rows; i++, p += ld) s0 += Vector512.Load(p);
+            s0.Store(ps + j);
+        }
+        return j;
+    }
+
+    private static int ColumnSums256(float* pm, int rows, int columns, long ld, float* ps)
+    {
+        const int W = 8;
+        int j = 0;
+        for (; j <= columns - 4 * W; j += 4 * W)
+        {
+            Vector256<float> s0 = Vector256.Load(ps + j), s1 = Vector256.Load(ps + j + W), s2 = Vector256.Load(ps + j + 2 * W), s3 = Vector256.Load(ps + j + 3 * W);
+            float* p = pm + j;
+            for (int i = 0; i < rows; i++, p += ld)
+            {
+                s0 += Vector256.Load(p); s1 += Vector256.Load(p + W); s2 += Vector256.Load(p + 2 * W); s3 += Vector256.Load(p + 3 * W);
+            }
+            s0.Store(ps + j); s1.Store(ps + j + W); s2.Store(ps + j + 2 * W); s3.Store(ps + j + 3 * W);
+        }
+        for (; j <= columns - W; j += W)
+        {
+            Vector256<float> s0 = Vector256.Load(ps + j);
+            float* p = pm + j;
+            for (int i = 0; i < rows; i++, p += ld) s0 += Vector256.Load(p);
+            s0.Store(ps + j);
+        }
+        return j;
+    }
+
+    private static int ColumnSums128(float* pm, int rows, int columns, long ld, float* ps)
+    {
+        const int W = 4;
+        int j = 0;
+        for (; j <= columns - 4 * W; j += 4 * W)
+        {
+            Vector128<float> s0 = Vector128.Load(ps + j), s1 = Vector128.Load(ps + j + W), s2 = Vector128.Load(ps + j + 2 * W), s3 = Vector128.Load(ps + j + 3 * W);
+            float* p = pm + j;
+            for (int i = 0; i < rows; i++, p += ld)
+            {
+                s0 += Vector128.Load(p); s1 += Vector128.Load(p + W); s2 += Vector128.Load(p + 2 * W); s3 += Vector128.Load(p + 3 * W);
+            }
+            s0.Store(ps + j); s1.Store(ps + j + W); s2.Store(ps + j + 2 * W); s3.Store(ps + j + 3 * W);
+        }
+        for (; j <= columns - W; j += W)
+        {
+            Vector128<float> s0 = Vector128.Load(ps + j);
+            float* p = pm + j;
+            for (int i = 0; i < rows; i++, p += ld) s0 += Vector128.Load(p);
+            s0.Store(ps + j);
+        }
+        return j;
+    }
+}

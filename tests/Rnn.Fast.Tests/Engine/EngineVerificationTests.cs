@@ -1,0 +1,77 @@
+namespace Rnn.Fast.Tests.Engine;
+
+/// <summary>The public reference-vs-fast check reports small errors on a healthy model and finds a planted one where it is.</summary>
+public sealed class EngineVerificationTests
+{
+    private static readonly RnnShape Shape = new(5, 33, 3);
+    private const int T = 6, N = 3;
+
+    [Theory]
+    [InlineData(LossKind.LastOutputMeanSquaredError)]
+    [InlineData(LossKind.AllOutputsMeanSquaredError)]
+    public void AHealthyModelAgreesWithTheReferenceOnEveryTensor(LossKind loss)
+    {
+        var model = new RnnModel(Shape, 11UL);
+        float[] before = model.Parameters.ToArray();
+        int targetCount = loss == LossKind.LastOutputMeanSquaredError ? N * 3 : T * N * 3;
+
+        VerificationReport report = EngineVerification.Compare(model, Values(T * N * 5, 1), T, N, Values(targetCount, 2), loss, Values(N * 33, 3));
+
+        Assert.Equal(["outputs", "loss", "dWxh", "dWhh", "dbh", "dWho", "dbo", "dH_0", "dX"], report.Tensors.Select(t => t.Name));
+        foreach (TensorComparison tensor in report.Tensors)
+        {
+            // Float rounding over chains of at most a few hundred terms: far below 1e-4 of each tensor's scale, and not
+            // exactly 0 (the comparison really ran in two precisions).
+            Assert.InRange(tensor.RelativeError, 0, 1e-4);
+            Assert.True(tensor.ReferenceMagnitude > 0, tensor.ToString());
+        }
+
+        Assert.Contains(report.Tensors, t => t.MaxAbsoluteError > 0);
+        Assert.Equal(before, model.Parameters.ToArray());
+        string text = report.ToString();
+        Assert.Contains("dWhh", text);
+        Assert.Contains("worst:", text);
+    }
+
+    [Fact]
+    public void APlantedErrorIsReportedAtItsIndexAndPosition()
+    {
+        double[] reference = Enumerable.Range(0, 2 * 3 * 4).Select(i => Math.Sin(i)).ToArray();
+        float[] fast = reference.Select(v => (float)v).ToArray();
+        fast[17] += 0.5f; // [t = 1, b = 1, k = 1] of a 2×3×4 tensor
+
+        TensorComparison comparison = EngineVerification.CompareTensor("outputs", [2, 3, 4], fast, reference);
+
+        Assert.Equal(17, comparison.WorstIndex);
+        Assert.Equal("[1, 1, 1]", comparison.WorstPosition);
+        Assert.Equal(0.5, comparison.MaxAbsoluteError, 1e-6);
+        Assert.Equal(reference[17], comparison.ReferenceValue);
+        Assert.Equal(0.5 / reference.Max(Math.Abs), comparison.RelativeError, 1e-6);
+    }
+
+    [Fact]
+    public void ANaNIsTheWorstPossibleDisagreement()
+    {
+        float[] fast = [1, float.NaN, 3];
+        TensorComparison comparison = EngineVerification.CompareTensor("dbh", [3], fast, [1.0, 2.0, 3.0]);
+
+        Assert.Equal(1, comparison.WorstIndex);
+        Assert.Equal(double.PositiveInfinity, comparison.MaxAbsoluteError);
+    }
+
+    [Fact]
+    public void WrongTargetsAreRejectedBeforeAnythingRuns()
+    {
+        var model = new RnnModel(Shape, 11UL);
+        var error = Assert.Throws<ArgumentException>(() =>
+            EngineVerification.Compare(model, Values(T * N * 5, 1), T, N, Values(7, 2), LossKind.LastOutputMeanSquaredError));
+        Assert.Equal("targets", error.ParamName);
+        Assert.Throws<ArgumentNullException>(() => EngineVerification.Compare(null!, [], 1, 1, [], LossKind.LastOutputMeanSquaredError));
+    }
+
+    private static float[] Values(int length, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    }
+}
