@@ -48,5 +48,5 @@ public class InferSequenceBenchmarks : IFlopCount
     }
 
     /// <inheritdoc/>
-    public double FlopsPerInvoke(string benchmarkMethod) => EngineFlopCount.InferSequence(BenchmarkConfig.Named(Config));
+    public double FlopsPerInvoke(string benchmarkMethod) => WorkloadFlops.InferSequence(BenchmarkConfig.Named(Config));
 }

@@ -49,5 +49,5 @@ public class InferStepBenchmarks : IFlopCount
     }
 
     /// <inheritdoc/>
-    public double FlopsPerInvoke(string benchmarkMethod) => EngineFlopCount.InferStep(BenchmarkConfig.Named(Config));
+    public double FlopsPerInvoke(string benchmarkMethod) => WorkloadFlops.InferStep(BenchmarkConfig.Named(Config));
 }

@@ -38,7 +38,7 @@ public class TrainStepBenchmarks : IFlopCount
     public double Reference() => TrainReference(_data);
 
     /// <inheritdoc/>
-    public double FlopsPerInvoke(string benchmarkMethod) => EngineFlopCount.TrainStep(BenchmarkConfig.Named(Config));
+    public double FlopsPerInvoke(string benchmarkMethod) => WorkloadFlops.TrainStep(BenchmarkConfig.Named(Config));
 
     internal static float Train(EngineBenchmarkData data)
     {

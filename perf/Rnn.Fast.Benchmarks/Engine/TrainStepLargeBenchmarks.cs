@@ -37,5 +37,5 @@ public class TrainStepLargeBenchmarks : IFlopCount
     public double Reference() => TrainStepBenchmarks.TrainReference(_data);
 
     /// <inheritdoc/>
-    public double FlopsPerInvoke(string benchmarkMethod) => EngineFlopCount.TrainStep(BenchmarkConfig.Named(Config));
+    public double FlopsPerInvoke(string benchmarkMethod) => WorkloadFlops.TrainStep(BenchmarkConfig.Named(Config));
 }
