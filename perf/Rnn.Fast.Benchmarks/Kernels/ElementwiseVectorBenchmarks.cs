@@ -29,7 +29,7 @@ public class ElementwiseVectorBenchmarks
         }
     }
 
-    // y += a·x. Factor ±1e-30 alternately keeps the values from drifting over many invocations.
+    // y += a·x. The tiny factor keeps the values from drifting over many invocations.
     [Benchmark]
     public void AddScaled() => VectorArithmetic.AddScaled(_x, 1e-30f, _y);
 
