@@ -84,77 +84,66 @@ public static unsafe class BiasKernels
         }
     }
 
-    // Each path keeps four vectors of column sums in registers while it walks down the rows (four independent
-    // chains hide the add latency), then single vectors; it returns how many columns it finished.
+    // Rows are taken in blocks of RowBlock: for each vector of columns, the running sums are loaded once, the
+    // block's rows are added in increasing row order, and the sums stored back. The memory walk is RowBlock
+    // sequential streams (prefetcher-friendly, unlike a column strip walked down thousands of rows), the sums stay
+    // in L1, and every column's chain keeps its order, so the bits equal the scalar chain.
+    private const int RowBlock = 8;
+
     private static int ColumnSums512(float* pm, int rows, int columns, long ld, float* ps)
     {
         const int W = 16;
-        int j = 0;
-        for (; j <= columns - 4 * W; j += 4 * W)
+        int vectorColumns = columns - columns % W;
+        for (int i0 = 0; i0 < rows; i0 += RowBlock)
         {
-            Vector512<float> s0 = Vector512.Load(ps + j), s1 = Vector512.Load(ps + j + W), s2 = Vector512.Load(ps + j + 2 * W), s3 = Vector512.Load(ps + j + 3 * W);
-            float* p = pm + j;
-            for (int i = 0; i < rows; i++, p += ld)
+            int blockRows = Math.Min(RowBlock, rows - i0);
+            float* block = pm + i0 * ld;
+            for (int j = 0; j < vectorColumns; j += W)
             {
-                s0 += Vector512.Load(p); s1 += Vector512.Load(p + W); s2 += Vector512.Load(p + 2 * W); s3 += Vector512.Load(p + 3 * W);
+                Vector512<float> s = Vector512.Load(ps + j);
+                float* p = block + j;
+                for (int r = 0; r < blockRows; r++, p += ld) s += Vector512.Load(p);
+                s.Store(ps + j);
             }
-            s0.Store(ps + j); s1.Store(ps + j + W); s2.Store(ps + j + 2 * W); s3.Store(ps + j + 3 * W);
         }
-        for (; j <= columns - W; j += W)
-        {
-            Vector512<float> s0 = Vector512.Load(ps + j);
-            float* p = pm + j;
-            for (int i = 0; i < rows; i++, p += ld) s0 += Vector512.Load(p);
-            s0.Store(ps + j);
-        }
-        return j;
+        return vectorColumns;
     }
 
     private static int ColumnSums256(float* pm, int rows, int columns, long ld, float* ps)
     {
         const int W = 8;
-        int j = 0;
-        for (; j <= columns - 4 * W; j += 4 * W)
+        int vectorColumns = columns - columns % W;
+        for (int i0 = 0; i0 < rows; i0 += RowBlock)
         {
-            Vector256<float> s0 = Vector256.Load(ps + j), s1 = Vector256.Load(ps + j + W), s2 = Vector256.Load(ps + j + 2 * W), s3 = Vector256.Load(ps + j + 3 * W);
-            float* p = pm + j;
-            for (int i = 0; i < rows; i++, p += ld)
+            int blockRows = Math.Min(RowBlock, rows - i0);
+            float* block = pm + i0 * ld;
+            for (int j = 0; j < vectorColumns; j += W)
             {
-                s0 += Vector256.Load(p); s1 += Vector256.Load(p + W); s2 += Vector256.Load(p + 2 * W); s3 += Vector256.Load(p + 3 * W);
+                Vector256<float> s = Vector256.Load(ps + j);
+                float* p = block + j;
+                for (int r = 0; r < blockRows; r++, p += ld) s += Vector256.Load(p);
+                s.Store(ps + j);
             }
-            s0.Store(ps + j); s1.Store(ps + j + W); s2.Store(ps + j + 2 * W); s3.Store(ps + j + 3 * W);
         }
-        for (; j <= columns - W; j += W)
-        {
-            Vector256<float> s0 = Vector256.Load(ps + j);
-            float* p = pm + j;
-            for (int i = 0; i < rows; i++, p += ld) s0 += Vector256.Load(p);
-            s0.Store(ps + j);
-        }
-        return j;
+        return vectorColumns;
     }
 
     private static int ColumnSums128(float* pm, int rows, int columns, long ld, float* ps)
     {
         const int W = 4;
-        int j = 0;
-        for (; j <= columns - 4 * W; j += 4 * W)
+        int vectorColumns = columns - columns % W;
+        for (int i0 = 0; i0 < rows; i0 += RowBlock)
         {
-            Vector128<float> s0 = Vector128.Load(ps + j), s1 = Vector128.Load(ps + j + W), s2 = Vector128.Load(ps + j + 2 * W), s3 = Vector128.Load(ps + j + 3 * W);
-            float* p = pm + j;
-            for (int i = 0; i < rows; i++, p += ld)
+            int blockRows = Math.Min(RowBlock, rows - i0);
+            float* block = pm + i0 * ld;
+            for (int j = 0; j < vectorColumns; j += W)
             {
-                s0 += Vector128.Load(p); s1 += Vector128.Load(p + W); s2 += Vector128.Load(p + 2 * W); s3 += Vector128.Load(p + 3 * W);
+                Vector128<float> s = Vector128.Load(ps + j);
+                float* p = block + j;
+                for (int r = 0; r < blockRows; r++, p += ld) s += Vector128.Load(p);
+                s.Store(ps + j);
             }
-            s0.Store(ps + j); s1.Store(ps + j + W); s2.Store(ps + j + 2 * W); s3.Store(ps + j + 3 * W);
         }
-        for (; j <= columns - W; j += W)
-        {
-            Vector128<float> s0 = Vector128.Load(ps + j);
-            float* p = pm + j;
-            for (int i = 0; i < rows; i++, p += ld) s0 += Vector128.Load(p);
-            s0.Store(ps + j);
-        }
-        return j;
+        return vectorColumns;
     }
 }

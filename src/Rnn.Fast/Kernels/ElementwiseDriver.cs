@@ -8,10 +8,13 @@ namespace Rnn.Fast.Kernels;
 /// Loop drivers for <see cref="IUnaryOperator"/> and <see cref="IBinaryOperator"/> on every instruction-set path.
 /// </summary>
 /// <remarks>
-/// The tail (the last <c>length mod width</c> elements) is copied into a zero-padded vector-sized stack buffer,
-/// run through the same vector <c>Invoke</c>, and copied back. That keeps one formula for every element whatever
-/// its position, and stays correct in place: an overlapping last vector would apply the operator twice to
-/// elements already written when the destination is also an input. Callers check lengths; a destination may be the
+/// Every element goes through the same vector <c>Invoke</c>, whatever its position. A span of at least one vector
+/// runs as: the first and the last full vectors are computed from the inputs before anything is stored; the body
+/// starts at the first vector-aligned destination address (stores that split cache lines cost about twice as
+/// much) and its last vector may overlap the last one; then the first and last vectors are stored. Elements in an
+/// overlap are written twice with the same bits, and every value is computed from the original inputs, so this is
+/// correct in place too (TensorPrimitives' scheme). A span shorter than one vector is copied into a zero-padded
+/// stack buffer, run through the same vector <c>Invoke</c>, and copied back. Callers check lengths; a destination may be the
 /// very same span as an input (in place) but must not otherwise overlap one.
 /// </remarks>
 internal static unsafe class ElementwiseDriver
@@ -65,31 +68,58 @@ internal static unsafe class ElementwiseDriver
         for (int i = 0; i < length; i++) pd[i] = op.Invoke(px[i]);
     }
 
+    private static void BinaryScalar<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
+        where TOperator : struct, IBinaryOperator
+    {
+        for (int i = 0; i < length; i++) pd[i] = op.Invoke(px[i], py[i]);
+    }
+
     private static void Unary128<TOperator>(TOperator op, float* px, float* pd, int length)
         where TOperator : struct, IUnaryOperator
     {
         const int Width = 4;
-        int i = 0;
-        for (; i <= length - Width; i += Width)
+        if (length < Width)
+        {
+            UnaryPartial128(op, px, pd, length);
+            return;
+        }
+        // First and last vectors, computed before anything is stored (see the remarks).
+        Vector128<float> first = op.Invoke(Vector128.Load(px + 0));
+        Vector128<float> last = op.Invoke(Vector128.Load(px + length - Width));
+        int end = length - Width;
+        int i = AlignedStart(pd, Width);
+        for (; i < end; i += Width)
         {
             Vector128.Store(op.Invoke(Vector128.Load(px + i)), pd + i);
         }
-        int rest = length - i;
-        if (rest > 0)
-        {
-            Vector128<float> bx = Vector128<float>.Zero;
-            Copy(px + i, (float*)&bx, rest);
-            Vector128<float> result = op.Invoke(bx);
-            Copy((float*)&result, pd + i, rest);
-        }
+        Vector128.Store(first, pd);
+        Vector128.Store(last, pd + end);
+    }
+
+    private static void UnaryPartial128<TOperator>(TOperator op, float* px, float* pd, int length)
+        where TOperator : struct, IUnaryOperator
+    {
+        Vector128<float> bx = Vector128<float>.Zero;
+        Copy(px, (float*)&bx, length);
+        Vector128<float> result = op.Invoke(bx);
+        Copy((float*)&result, pd, length);
     }
 
     private static void Unary256<TOperator>(TOperator op, float* px, float* pd, int length)
         where TOperator : struct, IUnaryOperator
     {
         const int Width = 8;
-        int i = 0;
-        for (; i <= length - 2 * Width; i += 2 * Width)
+        if (length < Width)
+        {
+            UnaryPartial256(op, px, pd, length);
+            return;
+        }
+        // First and last vectors, computed before anything is stored (see the remarks).
+        Vector256<float> first = op.Invoke(Vector256.Load(px + 0));
+        Vector256<float> last = op.Invoke(Vector256.Load(px + length - Width));
+        int end = length - Width;
+        int i = AlignedStart(pd, Width);
+        for (; i <= end - 2 * Width; i += 2 * Width)
         {
             // Two independent vectors per iteration hide the latency of long operators such as tanh.
             Vector256<float> a = op.Invoke(Vector256.Load(px + i));
@@ -97,124 +127,188 @@ internal static unsafe class ElementwiseDriver
             Vector256.Store(a, pd + i);
             Vector256.Store(b, pd + i + Width);
         }
-        for (; i <= length - Width; i += Width)
+        for (; i < end; i += Width)
         {
             Vector256.Store(op.Invoke(Vector256.Load(px + i)), pd + i);
         }
-        int rest = length - i;
-        if (rest > 0)
-        {
-            Vector256<float> bx = Vector256<float>.Zero;
-            Copy(px + i, (float*)&bx, rest);
-            Vector256<float> result = op.Invoke(bx);
-            Copy((float*)&result, pd + i, rest);
-        }
+        Vector256.Store(first, pd);
+        Vector256.Store(last, pd + end);
+    }
+
+    private static void UnaryPartial256<TOperator>(TOperator op, float* px, float* pd, int length)
+        where TOperator : struct, IUnaryOperator
+    {
+        Vector256<float> bx = Vector256<float>.Zero;
+        Copy(px, (float*)&bx, length);
+        Vector256<float> result = op.Invoke(bx);
+        Copy((float*)&result, pd, length);
     }
 
     private static void Unary512<TOperator>(TOperator op, float* px, float* pd, int length)
         where TOperator : struct, IUnaryOperator
     {
         const int Width = 16;
-        int i = 0;
-        for (; i <= length - 2 * Width; i += 2 * Width)
+        if (length < Width)
         {
+            UnaryPartial512(op, px, pd, length);
+            return;
+        }
+        // First and last vectors, computed before anything is stored (see the remarks).
+        Vector512<float> first = op.Invoke(Vector512.Load(px + 0));
+        Vector512<float> last = op.Invoke(Vector512.Load(px + length - Width));
+        int end = length - Width;
+        int i = AlignedStart(pd, Width);
+        for (; i <= end - 2 * Width; i += 2 * Width)
+        {
+            // Two independent vectors per iteration hide the latency of long operators such as tanh.
             Vector512<float> a = op.Invoke(Vector512.Load(px + i));
             Vector512<float> b = op.Invoke(Vector512.Load(px + i + Width));
             Vector512.Store(a, pd + i);
             Vector512.Store(b, pd + i + Width);
         }
-        for (; i <= length - Width; i += Width)
+        for (; i < end; i += Width)
         {
             Vector512.Store(op.Invoke(Vector512.Load(px + i)), pd + i);
         }
-        int rest = length - i;
-        if (rest > 0)
-        {
-            Vector512<float> bx = Vector512<float>.Zero;
-            Copy(px + i, (float*)&bx, rest);
-            Vector512<float> result = op.Invoke(bx);
-            Copy((float*)&result, pd + i, rest);
-        }
+        Vector512.Store(first, pd);
+        Vector512.Store(last, pd + end);
     }
 
-    private static void BinaryScalar<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
-        where TOperator : struct, IBinaryOperator
+    private static void UnaryPartial512<TOperator>(TOperator op, float* px, float* pd, int length)
+        where TOperator : struct, IUnaryOperator
     {
-        for (int i = 0; i < length; i++) pd[i] = op.Invoke(px[i], py[i]);
+        Vector512<float> bx = Vector512<float>.Zero;
+        Copy(px, (float*)&bx, length);
+        Vector512<float> result = op.Invoke(bx);
+        Copy((float*)&result, pd, length);
     }
 
     private static void Binary128<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
         where TOperator : struct, IBinaryOperator
     {
         const int Width = 4;
-        int i = 0;
-        for (; i <= length - Width; i += Width)
+        if (length < Width)
+        {
+            BinaryPartial128(op, px, py, pd, length);
+            return;
+        }
+        // First and last vectors, computed before anything is stored (see the remarks).
+        Vector128<float> first = op.Invoke(Vector128.Load(px + 0), Vector128.Load(py + 0));
+        Vector128<float> last = op.Invoke(Vector128.Load(px + length - Width), Vector128.Load(py + length - Width));
+        int end = length - Width;
+        int i = AlignedStart(pd, Width);
+        for (; i < end; i += Width)
         {
             Vector128.Store(op.Invoke(Vector128.Load(px + i), Vector128.Load(py + i)), pd + i);
         }
-        int rest = length - i;
-        if (rest > 0)
-        {
-            Vector128<float> bx = Vector128<float>.Zero, by = Vector128<float>.Zero;
-            Copy(px + i, (float*)&bx, rest);
-            Copy(py + i, (float*)&by, rest);
-            Vector128<float> result = op.Invoke(bx, by);
-            Copy((float*)&result, pd + i, rest);
-        }
+        Vector128.Store(first, pd);
+        Vector128.Store(last, pd + end);
+    }
+
+    private static void BinaryPartial128<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
+        where TOperator : struct, IBinaryOperator
+    {
+        Vector128<float> bx = Vector128<float>.Zero;
+        Copy(px, (float*)&bx, length);
+        Vector128<float> by = Vector128<float>.Zero;
+        Copy(py, (float*)&by, length);
+        Vector128<float> result = op.Invoke(bx, by);
+        Copy((float*)&result, pd, length);
     }
 
     private static void Binary256<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
         where TOperator : struct, IBinaryOperator
     {
         const int Width = 8;
-        int i = 0;
-        for (; i <= length - 2 * Width; i += 2 * Width)
+        if (length < Width)
         {
+            BinaryPartial256(op, px, py, pd, length);
+            return;
+        }
+        // First and last vectors, computed before anything is stored (see the remarks).
+        Vector256<float> first = op.Invoke(Vector256.Load(px + 0), Vector256.Load(py + 0));
+        Vector256<float> last = op.Invoke(Vector256.Load(px + length - Width), Vector256.Load(py + length - Width));
+        int end = length - Width;
+        int i = AlignedStart(pd, Width);
+        for (; i <= end - 2 * Width; i += 2 * Width)
+        {
+            // Two independent vectors per iteration hide the latency of long operators such as tanh.
             Vector256<float> a = op.Invoke(Vector256.Load(px + i), Vector256.Load(py + i));
             Vector256<float> b = op.Invoke(Vector256.Load(px + i + Width), Vector256.Load(py + i + Width));
             Vector256.Store(a, pd + i);
             Vector256.Store(b, pd + i + Width);
         }
-        for (; i <= length - Width; i += Width)
+        for (; i < end; i += Width)
         {
             Vector256.Store(op.Invoke(Vector256.Load(px + i), Vector256.Load(py + i)), pd + i);
         }
-        int rest = length - i;
-        if (rest > 0)
-        {
-            Vector256<float> bx = Vector256<float>.Zero, by = Vector256<float>.Zero;
-            Copy(px + i, (float*)&bx, rest);
-            Copy(py + i, (float*)&by, rest);
-            Vector256<float> result = op.Invoke(bx, by);
-            Copy((float*)&result, pd + i, rest);
-        }
+        Vector256.Store(first, pd);
+        Vector256.Store(last, pd + end);
+    }
+
+    private static void BinaryPartial256<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
+        where TOperator : struct, IBinaryOperator
+    {
+        Vector256<float> bx = Vector256<float>.Zero;
+        Copy(px, (float*)&bx, length);
+        Vector256<float> by = Vector256<float>.Zero;
+        Copy(py, (float*)&by, length);
+        Vector256<float> result = op.Invoke(bx, by);
+        Copy((float*)&result, pd, length);
     }
 
     private static void Binary512<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
         where TOperator : struct, IBinaryOperator
     {
         const int Width = 16;
-        int i = 0;
-        for (; i <= length - 2 * Width; i += 2 * Width)
+        if (length < Width)
         {
+            BinaryPartial512(op, px, py, pd, length);
+            return;
+        }
+        // First and last vectors, computed before anything is stored (see the remarks).
+        Vector512<float> first = op.Invoke(Vector512.Load(px + 0), Vector512.Load(py + 0));
+        Vector512<float> last = op.Invoke(Vector512.Load(px + length - Width), Vector512.Load(py + length - Width));
+        int end = length - Width;
+        int i = AlignedStart(pd, Width);
+        for (; i <= end - 2 * Width; i += 2 * Width)
+        {
+            // Two independent vectors per iteration hide the latency of long operators such as tanh.
             Vector512<float> a = op.Invoke(Vector512.Load(px + i), Vector512.Load(py + i));
             Vector512<float> b = op.Invoke(Vector512.Load(px + i + Width), Vector512.Load(py + i + Width));
             Vector512.Store(a, pd + i);
             Vector512.Store(b, pd + i + Width);
         }
-        for (; i <= length - Width; i += Width)
+        for (; i < end; i += Width)
         {
             Vector512.Store(op.Invoke(Vector512.Load(px + i), Vector512.Load(py + i)), pd + i);
         }
-        int rest = length - i;
-        if (rest > 0)
-        {
-            Vector512<float> bx = Vector512<float>.Zero, by = Vector512<float>.Zero;
-            Copy(px + i, (float*)&bx, rest);
-            Copy(py + i, (float*)&by, rest);
-            Vector512<float> result = op.Invoke(bx, by);
-            Copy((float*)&result, pd + i, rest);
-        }
+        Vector512.Store(first, pd);
+        Vector512.Store(last, pd + end);
+    }
+
+    private static void BinaryPartial512<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
+        where TOperator : struct, IBinaryOperator
+    {
+        Vector512<float> bx = Vector512<float>.Zero;
+        Copy(px, (float*)&bx, length);
+        Vector512<float> by = Vector512<float>.Zero;
+        Copy(py, (float*)&by, length);
+        Vector512<float> result = op.Invoke(bx, by);
+        Copy((float*)&result, pd, length);
+    }
+
+    /// <summary>
+    /// Where the body starts: the first vector-aligned destination element after element 0 (so the body's stores do
+    /// not split cache lines: .NET arrays are only 8-byte aligned), or <paramref name="width"/> when the destination
+    /// is aligned or not even float-aligned.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AlignedStart(float* pd, int width)
+    {
+        int misalignment = (int)((nuint)pd & (nuint)(width * sizeof(float) - 1));
+        if (misalignment == 0 || (misalignment & (sizeof(float) - 1)) != 0) return width;
+        return width - misalignment / sizeof(float);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
