@@ -29,7 +29,7 @@ public class TrainStepBenchmarks : IFlopCount
     [GlobalCleanup]
     public void Cleanup() => _data.Dispose();
 
-    /// <summary>The fast engine: <see cref="RnnWorkspace.TrainStep"/>.</summary>
+    /// <summary>The fast engine: <see cref="RnnWorkspace.TrainStep(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, LossKind, float, ReadOnlySpan{float})"/>.</summary>
     [Benchmark]
     public float Fast() => Train(_data);
 

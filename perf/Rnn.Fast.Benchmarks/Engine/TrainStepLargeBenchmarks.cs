@@ -28,7 +28,7 @@ public class TrainStepLargeBenchmarks : IFlopCount
     [GlobalCleanup]
     public void Cleanup() => _data.Dispose();
 
-    /// <summary>The fast engine: <see cref="RnnWorkspace.TrainStep"/>.</summary>
+    /// <summary>The fast engine: <see cref="RnnWorkspace.TrainStep(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, LossKind, float, ReadOnlySpan{float})"/>.</summary>
     [Benchmark]
     public float Fast() => TrainStepBenchmarks.Train(_data);
 

@@ -5,7 +5,7 @@ namespace Rnn.Fast;
 
 /// <summary>
 /// Runs an <see cref="RnnModel"/> over whole sequence batches: <see cref="Forward(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, OutputSteps, Span{float})"/>,
-/// <see cref="Backward"/> (BPTT), <see cref="ComputeGradients"/> and <see cref="TrainStep"/>. It owns every scratch
+/// <see cref="Backward"/> (BPTT), <see cref="ComputeGradients"/> and <see cref="TrainStep(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, LossKind, TrainingOptions, ReadOnlySpan{float})"/>. It owns every scratch
 /// buffer these need, rented from <see cref="ArrayPool{T}.Shared"/>, grown to the largest T and n seen and returned
 /// by <see cref="Dispose"/>.
 /// </summary>
@@ -43,6 +43,7 @@ public sealed class RnnWorkspace : IDisposable
     private float[] _outputGradients = [];   // dO from the loss, dense rows × o
     private float[] _parameterGradients = []; // for TrainStep
     private bool _disposed;
+    private long _trainingSteps;             // TrainStep calls past their argument checks, for NonFiniteValueException
 
     // What the last forward pass left in the buffers, for Backward.
     private bool _hasForward;
@@ -231,16 +232,69 @@ public sealed class RnnWorkspace : IDisposable
         RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
         RequireTargets(targets, sequenceLength, batchSize, loss);
         EngineArguments.RequireLearningRate(learningRate);
+        return RunTrainingStep(inputs, sequenceLength, batchSize, targets, loss, initialHidden, learningRate, null, guardNonFinite: false).Loss;
+    }
 
-        if (_parameterGradients.Length < _model.Shape.ParameterCount)
+    /// <summary>
+    /// One training step with <paramref name="options"/>: forward from H_0 (zero or given), the loss, BPTT, then —
+    /// when asked — the non-finite guard and gradient clipping by global norm, and gradient descent
+    /// <c>p ← p − LearningRate·g</c>. Every argument is checked before the model changes, and a step the guard
+    /// refuses leaves the model bit-identical.
+    /// </summary>
+    /// <param name="inputs">X_1..X_T: T·n·d values, time-major.</param>
+    /// <param name="sequenceLength">T, at least 1.</param>
+    /// <param name="batchSize">n, at least 1.</param>
+    /// <param name="targets">n·o values for <see cref="LossKind.LastOutputMeanSquaredError"/>, T·n·o (time-major)
+    /// for <see cref="LossKind.AllOutputsMeanSquaredError"/>.</param>
+    /// <param name="loss">Which loss; its mean reduction is as <see cref="LossKind"/> documents.</param>
+    /// <param name="options">The learning rate, clipping and guard (see <see cref="TrainingOptions"/>).</param>
+    /// <param name="initialHidden">H_0, n·h values; empty (the default) means zeros.</param>
+    /// <returns>The loss before the update, and the gradient norm before clipping when clipping was asked.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
+    /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="loss"/> is not defined.</exception>
+    /// <exception cref="NonFiniteValueException">The guard is on and found a NaN or an infinity; the model was not updated.</exception>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    public TrainingStepResult TrainStep(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
+        LossKind loss, TrainingOptions options, ReadOnlySpan<float> initialHidden = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(options);
+        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+        RequireTargets(targets, sequenceLength, batchSize, loss);
+        return RunTrainingStep(inputs, sequenceLength, batchSize, targets, loss, initialHidden,
+            options.LearningRate, options.MaxGradientNorm, options.GuardNonFinite);
+    }
+
+    /// <summary>The training step after its arguments were checked: guard, loss and gradients, guard, clipping, update.</summary>
+    private TrainingStepResult RunTrainingStep(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> targets, LossKind loss,
+        ReadOnlySpan<float> initialHidden, float learningRate, float? maxGradientNorm, bool guardNonFinite)
+    {
+        RnnShape shape = _model.Shape;
+        long step = ++_trainingSteps;
+        if (guardNonFinite) NonFiniteGuard.CheckArguments(shape, inputs, T, n, initialHidden, targets, step, _path);
+
+        if (_parameterGradients.Length < shape.ParameterCount)
         {
-            _parameterGradients = ArrayPool<float>.Shared.Rent(_model.Shape.ParameterCount);
+            _parameterGradients = ArrayPool<float>.Shared.Rent(shape.ParameterCount);
         }
 
-        Span<float> gradients = _parameterGradients.AsSpan(0, _model.Shape.ParameterCount);
-        float value = RunLossAndGradients(inputs, sequenceLength, batchSize, targets, loss, initialHidden, gradients);
+        Span<float> gradients = _parameterGradients.AsSpan(0, shape.ParameterCount);
+        float value = RunLossAndGradients(inputs, T, n, targets, loss, initialHidden, gradients);
+        if (guardNonFinite)
+        {
+            NonFiniteGuard.CheckResults(shape, value, _model.Parameters, _outputs.AsSpan(0, targets.Length), T, n, gradients, step, _path);
+        }
+
+        double? norm = null;
+        bool clipped = false;
+        if (maxGradientNorm is float maximum)
+        {
+            (norm, clipped) = GradientClipping.ClipByGlobalNorm(gradients, maximum, _path);
+        }
+
         _model.ApplyGradientDescent(gradients, learningRate);
-        return value;
+        return new TrainingStepResult(value, norm, clipped);
     }
 
     /// <summary>Returns the rented buffers to the pool. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
