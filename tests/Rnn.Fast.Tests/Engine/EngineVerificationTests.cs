@@ -60,13 +60,28 @@ public sealed class EngineVerificationTests
     }
 
     [Fact]
-    public void WrongTargetsAreRejectedBeforeAnythingRuns()
+    public void BadArgumentsAreRejectedBeforeAnythingRunsAndLeaveTheModelAlone()
     {
         var model = new RnnModel(Shape, 11UL);
-        var error = Assert.Throws<ArgumentException>(() =>
-            EngineVerification.Compare(model, Values(T * N * 5, 1), T, N, Values(7, 2), LossKind.LastOutputMeanSquaredError));
+        float[] before = model.Parameters.ToArray();
+        float[] inputs = Values(T * N * 5, 1), targets = Values(N * Shape.OutputSize, 2);
+        const LossKind Last = LossKind.LastOutputMeanSquaredError;
+        var error = Assert.Throws<ArgumentException>(() => EngineVerification.Compare(model, inputs, T, N, Values(7, 2), Last));
         Assert.Equal("targets", error.ParamName);
-        Assert.Throws<ArgumentNullException>(() => EngineVerification.Compare(null!, [], 1, 1, [], LossKind.LastOutputMeanSquaredError));
+        Assert.Contains($"{N * Shape.OutputSize}", error.Message);
+        Assert.Contains("holds 7", error.Message);
+        error = Assert.Throws<ArgumentException>(() => EngineVerification.Compare(model, inputs.AsSpan(1).ToArray(), T, N, targets, Last));
+        Assert.Equal("inputs", error.ParamName);
+        Assert.Contains($"holds {inputs.Length - 1}", error.Message);
+        error = Assert.Throws<ArgumentException>(() => EngineVerification.Compare(model, inputs, T, N, targets, Last, Values(3, 4)));
+        Assert.Equal("initialHidden", error.ParamName);
+        var range = Assert.Throws<ArgumentOutOfRangeException>(() => EngineVerification.Compare(model, inputs, 0, N, targets, Last));
+        Assert.Equal("sequenceLength", range.ParamName);
+        error = Assert.Throws<ArgumentException>(() => EngineVerification.Compare(model, inputs, T, N, targets, (LossKind)9));
+        Assert.Equal("loss", error.ParamName);
+        var missing = Assert.Throws<ArgumentNullException>(() => EngineVerification.Compare(null!, [], 1, 1, [], Last));
+        Assert.Equal("model", missing.ParamName);
+        Assert.Equal(before, model.Parameters.ToArray());
     }
 
     private static float[] Values(int length, int seed)
