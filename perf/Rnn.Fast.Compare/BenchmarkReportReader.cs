@@ -7,7 +7,8 @@ public static class BenchmarkReportReader
 {
     /// <summary>
     /// Reads one report file, or every *-report-full.json below a folder (a BenchmarkDotNet artifacts folder or a
-    /// committed baseline folder).
+    /// committed baseline folder). A benchmark found in several files is one result whose launches are those of every
+    /// file: a baseline folder holding several runs of the suite carries their run-to-run spread.
     /// </summary>
     /// <exception cref="FileNotFoundException">The path names neither a file nor a folder holding reports.</exception>
     /// <exception cref="InvalidDataException">A file is not a full JSON report.</exception>
@@ -22,9 +23,21 @@ public static class BenchmarkReportReader
         }
 
         var results = new List<BenchmarkResult>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string file in files.Order(StringComparer.Ordinal))
         {
-            results.AddRange(Parse(File.ReadAllText(file), file));
+            foreach (BenchmarkResult result in Parse(File.ReadAllText(file), file))
+            {
+                if (index.TryGetValue(result.FullName, out int i))
+                {
+                    results[i] = results[i].CombinedWith(result);
+                }
+                else
+                {
+                    index[result.FullName] = results.Count;
+                    results.Add(result);
+                }
+            }
         }
 
         return results;
@@ -42,19 +55,21 @@ public static class BenchmarkReportReader
             {
                 string fullName = benchmark.GetProperty("FullName").GetString()
                     ?? throw new InvalidDataException($"{source}: a benchmark has no FullName.");
-                var samples = new List<double>();
+                var launches = new SortedDictionary<int, List<double>>();
                 if (benchmark.TryGetProperty("Measurements", out JsonElement measurements))
                 {
                     foreach (JsonElement m in measurements.EnumerateArray())
                     {
                         if (m.GetProperty("IterationMode").GetString() == "Workload" && m.GetProperty("IterationStage").GetString() == "Result")
                         {
+                            int launch = m.TryGetProperty("LaunchIndex", out JsonElement l) ? l.GetInt32() : 1;
+                            if (!launches.TryGetValue(launch, out List<double>? samples)) launches[launch] = samples = [];
                             samples.Add(m.GetProperty("Nanoseconds").GetDouble() / m.GetProperty("Operations").GetDouble());
                         }
                     }
                 }
 
-                if (samples.Count == 0)
+                if (launches.Count == 0)
                 {
                     continue; // a benchmark that failed to run has no measurements: nothing to compare
                 }
@@ -62,7 +77,7 @@ public static class BenchmarkReportReader
                 long? allocated = benchmark.TryGetProperty("Memory", out JsonElement memory) && memory.ValueKind == JsonValueKind.Object
                     ? memory.GetProperty("BytesAllocatedPerOperation").GetInt64()
                     : null;
-                results.Add(new BenchmarkResult(fullName, samples, allocated));
+                results.Add(new BenchmarkResult(fullName, [.. launches.Values], allocated));
             }
 
             return results;

@@ -72,6 +72,52 @@ public class CompareCommandTests
     }
 
     [Fact]
+    public void WithSeveralLaunchesTheTestComparesLaunchMediansNotIterations()
+    {
+        // Each process is tight (±0.5%) but the processes differ by ±10%, as on the development VM. Iteration by
+        // iteration, launch 3 of the new run (+12%) would look like a significant slowdown; launch by launch, the new
+        // run is the old one.
+        static IReadOnlyList<double> Launch(double median) => [median * 0.995, median, median * 1.005, median * 1.002, median * 0.998];
+        var before = new BenchmarkResult("b", [Launch(100), Launch(110), Launch(92), Launch(104), Launch(97)], 0);
+        var after = new BenchmarkResult("b", [Launch(98), Launch(106), Launch(112), Launch(95), Launch(101)], 0);
+        Assert.Equal([100, 110, 92, 104, 97], before.Samples);
+        Assert.Equal(Verdict.Same, BenchmarkComparison.Compare([before], [after], 0.10, 0.05).Single().Verdict);
+        Assert.Equal(Verdict.Slower, BenchmarkComparison.Compare([new BenchmarkResult("b", Launch(100), 0)], [new BenchmarkResult("b", Launch(112), 0)], 0.10, 0.05).Single().Verdict);
+
+        // Five launches all 50% slower are a regression: complete separation of 5 against 5 (after the 10% stretch)
+        // gives the smallest one-sided p-value, 1/C(10, 5) = 1/252.
+        var slowed = new BenchmarkResult("b", [.. new[] { 100.0, 110, 92, 104, 97 }.Select(m => Launch(m * 1.5))], 0);
+        BenchmarkComparison line = BenchmarkComparison.Compare([before], [slowed], 0.10, 0.05).Single();
+        Assert.Equal(Verdict.Slower, line.Verdict);
+        Assert.Equal(1.0 / 252, line.PValue, 1e-12);
+    }
+
+    [Fact]
+    public void AFolderOfSeveralReportsIsOneResultPerBenchmarkWithEveryReportsLaunches()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "rnn-compare-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.Copy(Baseline, Path.Combine(folder, "run1-report-full.json"));
+            File.Copy(Rerun, Path.Combine(folder, "run2-report-full.json"));
+            var combined = BenchmarkReportReader.Read(folder);
+            var first = BenchmarkReportReader.Read(Baseline);
+            var second = BenchmarkReportReader.Read(Rerun);
+            Assert.Equal(first.Count, combined.Count);
+            foreach (BenchmarkResult result in combined)
+            {
+                Assert.Equal(2, result.Launches.Count);
+                Assert.Equal([first.Single(r => r.FullName == result.FullName).Median, second.Single(r => r.FullName == result.FullName).Median], result.Samples);
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void BenchmarksInOneRunOnlyAreListedButDoNotFail()
     {
         var lines = BenchmarkComparison.Compare([new BenchmarkResult("old", [1.0], 0)], [new BenchmarkResult("new", [1.0], 0)], 0.10, 0.05);
