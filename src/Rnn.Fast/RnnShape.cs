@@ -25,9 +25,9 @@ public sealed record RnnShape
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outputSize, 1);
-        long d = inputSize, h = hiddenSize, o = outputSize;
-        // Each factor is below 2^31, so every product and sum here stays far below long's range.
-        long count = d * h + h * h + h + h * o + o;
+        Int128 d = inputSize, h = hiddenSize, o = outputSize;
+        // Each factor is below 2^31, so each product is below 2^62 and the sum below 2^64: beyond long, not Int128.
+        Int128 count = d * h + h * h + h + h * o + o;
         if (count > MaxParameterCount)
         {
             throw new ArgumentOutOfRangeException(nameof(hiddenSize),

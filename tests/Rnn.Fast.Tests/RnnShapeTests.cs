@@ -24,9 +24,12 @@ public class RnnShapeTests
     [InlineData(1, 0, 1)]
     [InlineData(1, 1, -1)]
     [InlineData(1, 50_000, 1)]
+    [InlineData(int.MaxValue, int.MaxValue, int.MaxValue)] // 3·(2^31 − 1)² overflows a long: must still be refused
+    [InlineData(int.MaxValue, 1, 1)]
     public void RejectsNonPositiveOrOversizedShapes(int d, int h, int o)
     {
-        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new RnnShape(d, h, o));
+        var error = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new RnnShape(d, h, o));
+        Assert.Contains(d < 1 ? "inputSize" : h < 1 ? "hiddenSize" : o < 1 ? "outputSize" : "parameters", error.Message);
     }
 
     [Fact]
