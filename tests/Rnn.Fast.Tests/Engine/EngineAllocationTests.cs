@@ -1,4 +1,5 @@
 using Rnn.Fast.Kernels;
+using Rnn.Fast.Tests.Support;
 
 namespace Rnn.Fast.Tests.Engine;
 
@@ -13,15 +14,8 @@ public sealed class EngineAllocationTests
     private static readonly RnnShape Shape = new(7, 37, 3);
     private const int LargeT = 9, LargeN = 5, SmallT = 4, SmallN = 2;
 
-    public static TheoryData<InstructionSet> Paths()
-    {
-        var data = new TheoryData<InstructionSet>();
-        foreach (InstructionSet path in KernelDispatch.Supported) data.Add(path);
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void ForwardAllocatesNothingAfterWarmUp(InstructionSet path)
     {
         using var workspace = new RnnWorkspace(Model(path));
@@ -35,7 +29,7 @@ public sealed class EngineAllocationTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void BackwardAllocatesNothingAfterWarmUp(InstructionSet path)
     {
         RnnModel model = Model(path);
@@ -54,7 +48,7 @@ public sealed class EngineAllocationTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void TrainingAllocatesNothingAfterWarmUp(InstructionSet path)
     {
         RnnModel model = Model(path);
@@ -71,7 +65,7 @@ public sealed class EngineAllocationTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void StreamingAllocatesNothingAfterConstruction(InstructionSet path)
     {
         foreach (int n in new[] { 1, 3 })

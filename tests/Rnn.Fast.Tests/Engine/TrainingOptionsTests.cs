@@ -1,4 +1,5 @@
 using Rnn.Fast.Kernels;
+using Rnn.Fast.Tests.Support;
 
 namespace Rnn.Fast.Tests.Engine;
 
@@ -14,15 +15,8 @@ public sealed class TrainingOptionsTests
     private const LossKind Last = LossKind.LastOutputMeanSquaredError, All = LossKind.AllOutputsMeanSquaredError;
     private static readonly TrainingOptions Guarded = new(0.1f) { GuardNonFinite = true };
 
-    public static TheoryData<InstructionSet> Paths()
-    {
-        var data = new TheoryData<InstructionSet>();
-        foreach (InstructionSet path in KernelDispatch.Supported) data.Add(path);
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void TheGuardRefusesAStepWithANonFiniteInputAndNamesIt(InstructionSet path)
     {
         var model = Model(path, 3UL);
@@ -121,7 +115,7 @@ public sealed class TrainingOptionsTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void OptionsDoNotChangeTheBitsOfAFiniteStep(InstructionSet path)
     {
         float[] inputs = Values(T * N * 3, 1), targets = Values(T * N * 2, 2), hidden = Values(N * 5, 3);
@@ -149,7 +143,7 @@ public sealed class TrainingOptionsTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void ClippingIsComputeGradientsThenClipByGlobalNormThenDescent(InstructionSet path)
     {
         float[] inputs = Values(T * N * 3, 1), targets = Values(N * 2, 2);
@@ -255,7 +249,7 @@ public sealed class TrainingOptionsTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void AGuardedClippedStepAllocatesNothingAfterWarmUp(InstructionSet path)
     {
         using var workspace = new RnnWorkspace(Model(path, 3UL));

@@ -29,6 +29,14 @@ public static class TestData
         (2, Gen.Elements(Primes)),
         (4, Gen.Choose(1, 300)));
 
+    /// <summary>Every instruction-set path this process supports, as xunit theory data (<c>[MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]</c>).</summary>
+    public static TheoryData<Rnn.Fast.Kernels.InstructionSet> SupportedPaths()
+    {
+        var data = new TheoryData<Rnn.Fast.Kernels.InstructionSet>();
+        foreach (Rnn.Fast.Kernels.InstructionSet path in Rnn.Fast.Kernels.KernelDispatch.Supported) data.Add(path);
+        return data;
+    }
+
     /// <summary>FsCheck arbitraries for <see cref="SpanLength"/> and <see cref="MatrixShape"/>; name this class in <c>[Property(Arbitrary = …)]</c>.</summary>
     public static class Arbitraries
     {
