@@ -14,8 +14,9 @@ namespace Rnn.Fast.Tests.Serialization;
 /// <remarks>
 /// Case count: 12,000 mutated files, so that at least 10,000 (the acceptance figure) differ from the valid
 /// file they came from even after mutations that happen to change nothing; the test asserts that. With three loads
-/// and a small file write per case it takes a few seconds on the 2-core development machine (the test's output gives the
-/// time and how often each outcome happened); the 120-second limit catches a hang without being anywhere near a slow run.
+/// and a small file write per case it takes about 9 seconds on the 2-core development machine (the test's output
+/// gives the time and how often each outcome happened); the 120-second limit catches a hang without being anywhere
+/// near a slow run.
 /// </remarks>
 public sealed class RnnModelFileFuzzProperties(ITestOutputHelper output)
 {
