@@ -93,6 +93,9 @@ public static unsafe class MatrixMultiply
         CheckDisjoint(a.Data, nameof(a), c.Data);
         KernelDispatch.ThrowIfUnsupported(path);
         Run(a, transposeA: false, b.Pointer, b.Rows, c, accumulate, path);
+        // The kernels read the pack through a raw pointer: without this, a pack that only this call references
+        // (Multiply(a, PackedMatrix.From(b), c)) may be collected, and its pinned storage freed, mid-product.
+        GC.KeepAlive(b);
     }
 
     internal static void TransposeMultiplyAdd(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c, InstructionSet path)
