@@ -7,7 +7,7 @@ namespace Rnn.Fast.Benchmarks.Engine;
 /// <summary>
 /// Workload train-step at seed, stream, small and medium: forward over T, MSE of the last output, BPTT, one SGD
 /// step of every parameter. Large has its own class (<see cref="TrainStepLargeBenchmarks"/>) because its reference
-/// takes about 26 s per call; ds2 is an inference-only config (bench-configs.json).
+/// takes 26–36 s per call; ds2 is an inference-only config (bench-configs.json).
 /// </summary>
 [Config(typeof(EngineBenchmarkConfig))]
 public class TrainStepBenchmarks : IFlopCount

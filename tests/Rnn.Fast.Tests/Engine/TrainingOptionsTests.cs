@@ -187,6 +187,8 @@ public sealed class TrainingOptionsTests
         {
             var error = Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipByGlobalNorm(gradients, bad));
             Assert.Equal("maxNorm", error.ParamName);
+            Assert.Contains("finite and above 0", error.Message);
+            Assert.Equal([3f, 4f], gradients); // refused before anything was scaled
         }
         Assert.Equal(5d, GradientClipping.ClipByGlobalNorm(gradients, 10f));
         Assert.Equal([3f, 4f], gradients); // c = 10/(5 + 1e−6) ≥ 1: untouched
