@@ -10,8 +10,8 @@ namespace Rnn.Fast.Kernels;
 /// <remarks>
 /// Every width runs this exact sequence per element (a = |x|, all multiply-adds fused):
 /// <code>
-/// tiny:  a &lt; 2^-13                  → a                      (tanh(a) rounds to a there; keeps subnormals out)
-/// small: a &lt; 9/16, xs = clamp(a, 2^-13, 9/16), s = xs·xs
+/// tiny:  a &lt; 2^-13                  → a                      (tanh(a) rounds to a there)
+/// small: a &lt; 9/16, xs = min(a, 9/16), s = xs·xs
 ///        P = ((((P4·s + P3)·s + P2)·s + P1)·s + P0)          → fma(xs, s·P, xs)
 /// large: z = clamp(a, 9/16, 9.5), y = z + z
 ///        t = fma(y, log2(e), 1.5·2^23); k = t − 1.5·2^23    (k = round-to-nearest-even(y·log2 e), exact)
@@ -20,6 +20,10 @@ namespace Rnn.Fast.Kernels;
 ///        e^y = e^r · 2^k (2^k built from the exponent bits of t); → 1 − 2/(e^y + 1)
 /// then the sign of x is OR-ed in (so −0 → −0), and NaN returns x itself.
 /// </code>
+/// The vector paths have no tiny branch: below 2^-13 the small branch already returns exactly a, because
+/// |a·(s·P)| &lt; a·2^-27.5 is below half an ulp of a (≥ a·2^-25), so the fused add rounds back to a. That saves a
+/// compare, a blend and a clamp per vector; the price is that s = a² is subnormal for 0 &lt; |x| &lt; 2^-63, inputs
+/// no RNN produces (the scalar path keeps the branch, which is cheaper there than the polynomial).
 /// Saturation: the large branch clamps at 9.5, where 2/(e^19 + 1) ≈ 1.1e-8 is below half an ulp of 1, so
 /// |x| ≥ ~9.01 (including ±∞) gives exactly ±1; no branch ever produces a subnormal or an overflow.
 /// The split at 9/16 (just above atanh(1/2) ≈ 0.5493) keeps 2/(e^y + 1) ≤ 0.49 in the large branch, so the
@@ -115,8 +119,8 @@ internal readonly struct TanhOperator : IUnaryOperator
     {
         Vector128<float> a = Vector128.AsSingle(Vector128.AsUInt32(x) & Vector128.Create(MagnitudeMask));
 
-        // Small branch on xs = clamp(a, 2^-13, 9/16): no subnormal and no overflow whatever a is.
-        Vector128<float> xs = Vector128.MinNative(Vector128.MaxNative(a, Vector128.Create(TinyLimit)), Vector128.Create(SmallLimit));
+        // Small branch on xs = min(a, 9/16): no overflow whatever a is; below 2^-13 it returns a itself (remarks).
+        Vector128<float> xs = Vector128.MinNative(a, Vector128.Create(SmallLimit));
         Vector128<float> s = xs * xs;
         Vector128<float> p = Vector128.FusedMultiplyAdd(Vector128.Create(P4), s, Vector128.Create(P3));
         p = Vector128.FusedMultiplyAdd(p, s, Vector128.Create(P2));
@@ -129,8 +133,8 @@ internal readonly struct TanhOperator : IUnaryOperator
         Vector128<float> y = z + z;
         Vector128<float> t = Vector128.FusedMultiplyAdd(y, Vector128.Create(Log2E), Vector128.Create(RoundingShift));
         Vector128<float> k = t - Vector128.Create(RoundingShift);
-        Vector128<float> r = Vector128.FusedMultiplyAdd(-k, Vector128.Create(Ln2High), y);
-        r = Vector128.FusedMultiplyAdd(-k, Vector128.Create(Ln2Low), r);
+        Vector128<float> r = Vector128.FusedMultiplyAdd(k, Vector128.Create(-Ln2High), y);
+        r = Vector128.FusedMultiplyAdd(k, Vector128.Create(-Ln2Low), r);
         Vector128<float> q = Vector128.FusedMultiplyAdd(Vector128.Create(E5), r, Vector128.Create(E4));
         q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(E3));
         q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(E2));
@@ -143,7 +147,6 @@ internal readonly struct TanhOperator : IUnaryOperator
 
         // NaN compares false everywhere, so it takes the large branch and is then replaced by x itself.
         Vector128<float> result = Vector128.ConditionalSelect(Vector128.LessThan(a, Vector128.Create(SmallLimit)), small, large);
-        result = Vector128.ConditionalSelect(Vector128.LessThan(a, Vector128.Create(TinyLimit)), a, result);
         result = Vector128.AsSingle(Vector128.AsUInt32(result) | (Vector128.AsUInt32(x) & Vector128.Create(SignMask)));
         return Vector128.ConditionalSelect(Vector128.Equals(x, x), result, x);
     }
@@ -153,7 +156,7 @@ internal readonly struct TanhOperator : IUnaryOperator
     {
         Vector256<float> a = Vector256.AsSingle(Vector256.AsUInt32(x) & Vector256.Create(MagnitudeMask));
 
-        Vector256<float> xs = Vector256.MinNative(Vector256.MaxNative(a, Vector256.Create(TinyLimit)), Vector256.Create(SmallLimit));
+        Vector256<float> xs = Vector256.MinNative(a, Vector256.Create(SmallLimit));
         Vector256<float> s = xs * xs;
         Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(P4), s, Vector256.Create(P3));
         p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(P2));
@@ -165,8 +168,8 @@ internal readonly struct TanhOperator : IUnaryOperator
         Vector256<float> y = z + z;
         Vector256<float> t = Vector256.FusedMultiplyAdd(y, Vector256.Create(Log2E), Vector256.Create(RoundingShift));
         Vector256<float> k = t - Vector256.Create(RoundingShift);
-        Vector256<float> r = Vector256.FusedMultiplyAdd(-k, Vector256.Create(Ln2High), y);
-        r = Vector256.FusedMultiplyAdd(-k, Vector256.Create(Ln2Low), r);
+        Vector256<float> r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2High), y);
+        r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2Low), r);
         Vector256<float> q = Vector256.FusedMultiplyAdd(Vector256.Create(E5), r, Vector256.Create(E4));
         q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(E3));
         q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(E2));
@@ -178,7 +181,6 @@ internal readonly struct TanhOperator : IUnaryOperator
         Vector256<float> large = Vector256<float>.One - Vector256.Create(2f) / (e + Vector256<float>.One);
 
         Vector256<float> result = Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(SmallLimit)), small, large);
-        result = Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(TinyLimit)), a, result);
         result = Vector256.AsSingle(Vector256.AsUInt32(result) | (Vector256.AsUInt32(x) & Vector256.Create(SignMask)));
         return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
     }
@@ -188,7 +190,7 @@ internal readonly struct TanhOperator : IUnaryOperator
     {
         Vector512<float> a = Vector512.AsSingle(Vector512.AsUInt32(x) & Vector512.Create(MagnitudeMask));
 
-        Vector512<float> xs = Vector512.MinNative(Vector512.MaxNative(a, Vector512.Create(TinyLimit)), Vector512.Create(SmallLimit));
+        Vector512<float> xs = Vector512.MinNative(a, Vector512.Create(SmallLimit));
         Vector512<float> s = xs * xs;
         Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(P4), s, Vector512.Create(P3));
         p = Vector512.FusedMultiplyAdd(p, s, Vector512.Create(P2));
@@ -200,8 +202,8 @@ internal readonly struct TanhOperator : IUnaryOperator
         Vector512<float> y = z + z;
         Vector512<float> t = Vector512.FusedMultiplyAdd(y, Vector512.Create(Log2E), Vector512.Create(RoundingShift));
         Vector512<float> k = t - Vector512.Create(RoundingShift);
-        Vector512<float> r = Vector512.FusedMultiplyAdd(-k, Vector512.Create(Ln2High), y);
-        r = Vector512.FusedMultiplyAdd(-k, Vector512.Create(Ln2Low), r);
+        Vector512<float> r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2High), y);
+        r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Low), r);
         Vector512<float> q = Vector512.FusedMultiplyAdd(Vector512.Create(E5), r, Vector512.Create(E4));
         q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(E3));
         q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(E2));
@@ -213,7 +215,6 @@ internal readonly struct TanhOperator : IUnaryOperator
         Vector512<float> large = Vector512<float>.One - Vector512.Create(2f) / (e + Vector512<float>.One);
 
         Vector512<float> result = Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(SmallLimit)), small, large);
-        result = Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(TinyLimit)), a, result);
         result = Vector512.AsSingle(Vector512.AsUInt32(result) | (Vector512.AsUInt32(x) & Vector512.Create(SignMask)));
         return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);
     }
