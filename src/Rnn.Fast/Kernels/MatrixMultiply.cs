@@ -15,13 +15,14 @@ namespace Rnn.Fast.Kernels;
 /// runs over two products (C += X·Wxh, then C += H·Whh) equals one chain over the concatenated depth.</para>
 /// <para>Error: each element's chain of K fused multiply-adds (K roundings) satisfies
 /// |ĉ − c| ≤ γ_K·(|c₀| + Σ_k |a_ik·b_kj|) with γ_K = K·u/(1 − K·u), u = 2⁻²⁴.</para>
-/// <para>Allocation: none per call after a thread's first call (a per-thread packing buffer is allocated once and
-/// grows only for a larger plain B; products with a <see cref="PackedMatrix"/> never need it). C must not overlap A
+/// <para>Allocation: none per call after a thread's first call (a per-thread buffer for packing up to 256 rows of
+/// a plain B is allocated once and grows only for a wider B; products with a <see cref="PackedMatrix"/> never need
+/// it). C must not overlap A
 /// or B. Safe to call from many threads at once on distinct C.</para>
 /// </remarks>
 public static unsafe class MatrixMultiply
 {
-    /// <summary>Per-thread buffer for packing a plain B; grows to the largest B seen on the thread, pinned.</summary>
+    /// <summary>Per-thread buffer for packing one depth block of a plain B; grows to the widest B seen on the thread, pinned.</summary>
     [ThreadStatic]
     private static float[]? s_packedColumns;
 
@@ -82,7 +83,7 @@ public static unsafe class MatrixMultiply
         KernelDispatch.ThrowIfUnsupported(path);
         fixed (float* pb = b.Data)
         {
-            Run(a, transposeA: false, PackScratch(pb, b.Stride, 1, b.Rows, b.Columns), b.Rows, c, accumulate, path);
+            RunPlainB(a, transposeA: false, pb, b.Stride, 1, b.Rows, b.Columns, c, accumulate, path);
         }
     }
 
@@ -106,7 +107,7 @@ public static unsafe class MatrixMultiply
         KernelDispatch.ThrowIfUnsupported(path);
         fixed (float* pb = b.Data)
         {
-            Run(a, transposeA: true, PackScratch(pb, b.Stride, 1, b.Rows, b.Columns), b.Rows, c, accumulate: true, path);
+            RunPlainB(a, transposeA: true, pb, b.Stride, 1, b.Rows, b.Columns, c, accumulate: true, path);
         }
     }
 
@@ -118,7 +119,7 @@ public static unsafe class MatrixMultiply
         KernelDispatch.ThrowIfUnsupported(path);
         fixed (float* pb = b.Data)
         {
-            Run(a, transposeA: false, PackScratch(pb, 1, b.Stride, b.Columns, b.Rows), b.Columns, c, accumulate: true, path);
+            RunPlainB(a, transposeA: false, pb, 1, b.Stride, b.Columns, b.Rows, c, accumulate: true, path);
         }
     }
 
@@ -136,8 +137,36 @@ public static unsafe class MatrixMultiply
         }
     }
 
-    /// <summary>Packs a plain K×N operand into this thread's buffer, growing it when needed.</summary>
-    private static float* PackScratch(float* source, nint rowStride, nint columnStride, int rows, int columns)
+    /// <summary>
+    /// A product with a plain B (element (k, j) at b[k·rowStride + j·columnStride], K×N): B is packed and multiplied
+    /// one depth block of <see cref="GemmDriver.DepthBlock"/> rows at a time, so the per-thread pack holds 256×N
+    /// floats (1 MiB at N = 1024, L2-resident while the driver reads it back) instead of all K×N. Each block
+    /// continues every element's chain from the value the previous block stored in C, exactly as the driver's own
+    /// depth blocking does, so the bits are those of one pass over the whole depth.
+    /// </summary>
+    private static void RunPlainB(ReadOnlyMatrixSpan a, bool transposeA, float* b, nint rowStride, nint columnStride,
+        int depth, int columns, MatrixSpan c, bool accumulate, InstructionSet path)
+    {
+        int blockDepth = Math.Min(depth, GemmDriver.DepthBlock);
+        float* packed = PackScratch(blockDepth, columns);
+        fixed (float* pa = a.Data)
+        fixed (float* pc = c.Data)
+        {
+            // A's element (i, k): a[i·stride + k] plainly, a[k·stride + i] when A is stored transposed.
+            nint aRowStride = transposeA ? 1 : a.Stride;
+            nint aDepthStride = transposeA ? a.Stride : 1;
+            for (int k0 = 0; k0 < depth; k0 += blockDepth)
+            {
+                int kc = Math.Min(blockDepth, depth - k0);
+                GemmPacking.PackPanels(b + k0 * rowStride, rowStride, columnStride, kc, columns, packed);
+                GemmDriver.Run(path, pa + k0 * aDepthStride, aRowStride, aDepthStride, packed, (nint)kc * PackedMatrix.PanelWidth,
+                    pc, c.Stride, c.Rows, c.Columns, kc, accumulate || k0 > 0);
+            }
+        }
+    }
+
+    /// <summary>This thread's packing buffer for <paramref name="rows"/> rows of an N-column operand, grown when needed.</summary>
+    private static float* PackScratch(int rows, int columns)
     {
         long panels = (columns + PackedMatrix.PanelWidth - 1) / PackedMatrix.PanelWidth;
         long length = panels * PackedMatrix.PanelWidth * rows + 16;
@@ -152,9 +181,7 @@ public static unsafe class MatrixMultiply
         }
 
         float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s_packedColumns));
-        float* aligned = (float*)(((nint)p + 63) & ~(nint)63);
-        GemmPacking.PackPanels(source, rowStride, columnStride, rows, columns, aligned);
-        return aligned;
+        return (float*)(((nint)p + 63) & ~(nint)63);
     }
 
     private static void CheckProduct(int leftRows, int leftColumns, string leftName, int rightRows, int rightColumns,
