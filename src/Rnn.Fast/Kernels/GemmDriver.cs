@@ -56,14 +56,19 @@ internal static unsafe class GemmDriver
             {
                 float* panel = packedB + (j0 / Width) * panelStride;
                 int columns = Math.Min(Width, n - j0);
-                if (columns == Width)
+                // A last panel of at most 32 valid columns runs the half-width row: it reads only the first half
+                // of each panel row, so an output layer of o = 32 streams 16 KiB of weights per step, not 32.
+                bool half = columns <= Width / 2;
+                if (columns == Width || columns == Width / 2)
                 {
-                    TKernel.Row(a, depthStride, panel, depth, c + j0, accumulate);
+                    if (half) TKernel.RowHalf(a, depthStride, panel, depth, c + j0, accumulate);
+                    else TKernel.Row(a, depthStride, panel, depth, c + j0, accumulate);
                 }
                 else
                 {
                     if (accumulate) CopyTile(c + j0, ldc, edge, Width, 1, columns);
-                    TKernel.Row(a, depthStride, panel, depth, edge, accumulate);
+                    if (half) TKernel.RowHalf(a, depthStride, panel, depth, edge, accumulate);
+                    else TKernel.Row(a, depthStride, panel, depth, edge, accumulate);
                     CopyTile(edge, Width, c + j0, ldc, 1, columns);
                 }
             }

@@ -159,4 +159,29 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
         c6.Store(cs + 48);
         c7.Store(cs + 56);
     }
+
+    /// <inheritdoc/>
+    public static void RowHalf(float* x, nint xStride, float* b, nint depth, float* c, bool loadC)
+    {
+        Vector256<float> c0 = loadC ? Vector256.Load(c + 0) : default;
+        Vector256<float> c1 = loadC ? Vector256.Load(c + 8) : default;
+        Vector256<float> c2 = loadC ? Vector256.Load(c + 16) : default;
+        Vector256<float> c3 = loadC ? Vector256.Load(c + 24) : default;
+        float* xk = x;
+        float* bk = b;
+        for (nint k = 0; k < depth; k++)
+        {
+            Vector256<float> xv = Vector256.Create(*xk);
+            c0 = Fma.MultiplyAdd(xv, Vector256.Load(bk + 0), c0);
+            c1 = Fma.MultiplyAdd(xv, Vector256.Load(bk + 8), c1);
+            c2 = Fma.MultiplyAdd(xv, Vector256.Load(bk + 16), c2);
+            c3 = Fma.MultiplyAdd(xv, Vector256.Load(bk + 24), c3);
+            xk += xStride;
+            bk += PackedMatrix.PanelWidth;
+        }
+        c0.Store(c + 0);
+        c1.Store(c + 8);
+        c2.Store(c + 16);
+        c3.Store(c + 24);
+    }
 }

@@ -203,4 +203,23 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
         c2.Store(cs + 32);
         c3.Store(cs + 48);
     }
+
+    /// <inheritdoc/>
+    public static void RowHalf(float* x, nint xStride, float* b, nint depth, float* c, bool loadC)
+    {
+        Vector512<float> c0 = loadC ? Vector512.Load(c + 0) : default;
+        Vector512<float> c1 = loadC ? Vector512.Load(c + 16) : default;
+        float* xk = x;
+        float* bk = b;
+        for (nint k = 0; k < depth; k++)
+        {
+            Vector512<float> xv = Vector512.Create(*xk);
+            c0 = Avx512F.FusedMultiplyAdd(xv, Vector512.Load(bk + 0), c0);
+            c1 = Avx512F.FusedMultiplyAdd(xv, Vector512.Load(bk + 16), c1);
+            xk += xStride;
+            bk += PackedMatrix.PanelWidth;
+        }
+        c0.Store(c + 0);
+        c1.Store(c + 16);
+    }
 }

@@ -123,42 +123,46 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
     /// <inheritdoc/>
     public static void Row(float* x, nint xStride, float* b, nint depth, float* c, bool loadC)
     {
-        for (int s = 0; s < 2; s++)
+        RowHalf(x, xStride, b, depth, c, loadC);
+        RowHalf(x, xStride, b + 32, depth, c + 32, loadC);
+    }
+
+    /// <inheritdoc/>
+    public static void RowHalf(float* x, nint xStride, float* b, nint depth, float* c, bool loadC)
+    {
+        float* bs = b;
+        float* cs = c;
+        Vector128<float> c0 = loadC ? Vector128.Load(cs + 0) : default;
+        Vector128<float> c1 = loadC ? Vector128.Load(cs + 4) : default;
+        Vector128<float> c2 = loadC ? Vector128.Load(cs + 8) : default;
+        Vector128<float> c3 = loadC ? Vector128.Load(cs + 12) : default;
+        Vector128<float> c4 = loadC ? Vector128.Load(cs + 16) : default;
+        Vector128<float> c5 = loadC ? Vector128.Load(cs + 20) : default;
+        Vector128<float> c6 = loadC ? Vector128.Load(cs + 24) : default;
+        Vector128<float> c7 = loadC ? Vector128.Load(cs + 28) : default;
+        float* xk = x;
+        float* bk = bs;
+        for (nint k = 0; k < depth; k++)
         {
-            float* bs = b + s * 32;
-            float* cs = c + s * 32;
-            Vector128<float> c0 = loadC ? Vector128.Load(cs + 0) : default;
-            Vector128<float> c1 = loadC ? Vector128.Load(cs + 4) : default;
-            Vector128<float> c2 = loadC ? Vector128.Load(cs + 8) : default;
-            Vector128<float> c3 = loadC ? Vector128.Load(cs + 12) : default;
-            Vector128<float> c4 = loadC ? Vector128.Load(cs + 16) : default;
-            Vector128<float> c5 = loadC ? Vector128.Load(cs + 20) : default;
-            Vector128<float> c6 = loadC ? Vector128.Load(cs + 24) : default;
-            Vector128<float> c7 = loadC ? Vector128.Load(cs + 28) : default;
-            float* xk = x;
-            float* bk = bs;
-            for (nint k = 0; k < depth; k++)
-            {
-                Vector128<float> xv = Vector128.Create(*xk);
-                c0 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 0), c0);
-                c1 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 4), c1);
-                c2 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 8), c2);
-                c3 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 12), c3);
-                c4 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 16), c4);
-                c5 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 20), c5);
-                c6 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 24), c6);
-                c7 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 28), c7);
-                xk += xStride;
-                bk += PackedMatrix.PanelWidth;
-            }
-            c0.Store(cs + 0);
-            c1.Store(cs + 4);
-            c2.Store(cs + 8);
-            c3.Store(cs + 12);
-            c4.Store(cs + 16);
-            c5.Store(cs + 20);
-            c6.Store(cs + 24);
-            c7.Store(cs + 28);
+            Vector128<float> xv = Vector128.Create(*xk);
+            c0 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 0), c0);
+            c1 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 4), c1);
+            c2 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 8), c2);
+            c3 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 12), c3);
+            c4 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 16), c4);
+            c5 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 20), c5);
+            c6 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 24), c6);
+            c7 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(bk + 28), c7);
+            xk += xStride;
+            bk += PackedMatrix.PanelWidth;
         }
+        c0.Store(cs + 0);
+        c1.Store(cs + 4);
+        c2.Store(cs + 8);
+        c3.Store(cs + 12);
+        c4.Store(cs + 16);
+        c5.Store(cs + 20);
+        c6.Store(cs + 24);
+        c7.Store(cs + 28);
     }
 }

@@ -24,4 +24,11 @@ internal unsafe interface IGemmMicrokernel
     /// <paramref name="loadC"/> is set, else from +0. The matrix-vector case (M = 1), the latency case of a streaming step.
     /// </summary>
     static abstract void Row(float* x, nint xStride, float* b, nint depth, float* c, bool loadC);
+
+    /// <summary>
+    /// <see cref="Row"/> for the first 32 columns of the panel only (c[j], j &lt; 32): a last panel with at most 32
+    /// valid columns (an output layer of o = 32) then reads half of each 256-byte panel row, and the step streams
+    /// half the bytes of that panel from L2.
+    /// </summary>
+    static abstract void RowHalf(float* x, nint xStride, float* b, nint depth, float* c, bool loadC);
 }

@@ -33,6 +33,29 @@ public class GemmTests
         }));
     }
 
+    /// <summary>
+    /// The shapes that select the matrix-vector path's half-width row kernel (a last panel of at most 32 valid
+    /// columns) and the packing of a plain B one depth block at a time, so neither depends on the random draw:
+    /// N = 32 and 96 store straight into C, N = 31, 33 and 97 go through the edge buffer, N = 64 and 65 take the
+    /// full-width row; K = 300 packs B in two blocks (256 + 44). Every operation, every path, M = 1.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 1)]
+    [InlineData(32, 300)]
+    [InlineData(96, 128)]
+    [InlineData(31, 300)]
+    [InlineData(33, 7)]
+    [InlineData(97, 300)]
+    [InlineData(64, 300)]
+    [InlineData(65, 33)]
+    public void TheHalfWidthRowAndTheDepthBlockedPackingMeetTheBoundOnEveryPath(int n, int k)
+    {
+        foreach (Operation operation in Enum.GetValues<Operation>())
+        {
+            CheckOperation(new GemmCase(1, n, k, PadA: 0, PadB: 0, PadC: 0, Seed: 1000 * n + k), operation);
+        }
+    }
+
     [Fact]
     public void ARowComputedAloneEqualsTheSameRowInsideAnyBatch()
     {
