@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Rnn.Fast.Benchmarks.Engine;
+using Rnn.Fast.Kernels;
+
+namespace Rnn.Fast.Benchmarks.Probes;
+
+/// <summary>
+/// Quick Stopwatch measurements that BenchmarkDotNet cannot make on a noisy shared host: two contenders measured in
+/// alternating blocks in ONE process, so a slow spell of the host hits both alike, and one subject in many short
+/// blocks with the median reported. Not a replacement for the suites (no statistics beyond a median): a
+/// cross-check, and the source of every "probe" figure in the README.
+/// </summary>
+/// <remarks>
+/// <c>dotnet run -c Release --project perf/Rnn.Fast.Benchmarks -- probe tanh LENGTH</c>: ours vs
+/// <c>TensorPrimitives.Tanh</c> on LENGTH values in [−4, 4) (the suite's data), 3 s warm-up each (so both run
+/// their final tier-1 code), then 21 rounds of one ~20 ms block each, in alternating order.
+/// <c>… -- probe infer-step CONFIG</c> and <c>… -- probe train-step CONFIG</c>: the engine workloads of
+/// <see cref="InferStepBenchmarks"/> and <see cref="TrainStepBenchmarks"/> (fast engine), 3 s warm-up, median of
+/// 31 blocks of ~20 ms.
+/// </remarks>
+public static class StopwatchProbes
+{
+    private const int Rounds = 21;
+    private const int Blocks = 31;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Block = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Runs the probe named by <paramref name="args"/> (after the word <c>probe</c>); returns the exit code.</summary>
+    public static int Run(string[] args)
+    {
+        switch (args)
+        {
+            case ["tanh", var length] when int.TryParse(length, out int n) && n > 0:
+                CompareTanh(n);
+                return 0;
+            case ["infer-step", var config]:
+                MeasureEngine("infer-step", config, data =>
+                {
+                    int count = data.Config.BatchSize * data.Config.InputSize;
+                    data.Session.Step(data.Inputs.AsSpan(0, count), data.Outputs);
+                });
+                return 0;
+            case ["train-step", var config]:
+                MeasureEngine("train-step", config, data => TrainStepBenchmarks.Train(data));
+                return 0;
+            default:
+                Console.Error.WriteLine("usage: probe tanh LENGTH | probe infer-step CONFIG | probe train-step CONFIG");
+                return 2;
+        }
+    }
+
+    private static void CompareTanh(int length)
+    {
+        var random = new Random(42);
+        float[] x = new float[length], destination = new float[length];
+        for (int i = 0; i < length; i++) x[i] = (float)(random.NextDouble() * 8 - 4);
+        Action ours = () => Activations.Tanh(x, destination);
+        Action theirs = () => TensorPrimitives.Tanh(x, destination);
+        int calls = CallsPerBlock(ours);
+        CallsPerBlock(theirs);
+
+        var oursTimes = new double[Rounds];
+        var theirTimes = new double[Rounds];
+        for (int round = 0; round < Rounds; round++)
+        {
+            // Alternate which goes first, so neither always follows the other.
+            if (round % 2 == 0)
+            {
+                oursTimes[round] = NanosecondsPerCall(ours, calls);
+                theirTimes[round] = NanosecondsPerCall(theirs, calls);
+            }
+            else
+            {
+                theirTimes[round] = NanosecondsPerCall(theirs, calls);
+                oursTimes[round] = NanosecondsPerCall(ours, calls);
+            }
+        }
+
+        double[] ratios = oursTimes.Zip(theirTimes, (o, t) => o / t).ToArray();
+        int oursFaster = ratios.Count(r => r < 1);
+        Console.WriteLine($"tanh, {length} values, {KernelDispatch.Active} path, {Rounds} alternating rounds of {calls} calls:");
+        Console.WriteLine($"  ours              {Median(oursTimes) / length:F3} ns/element (median)");
+        Console.WriteLine($"  TensorPrimitives  {Median(theirTimes) / length:F3} ns/element (median)");
+        Console.WriteLine($"  ours/TensorPrimitives per round: median {Median(ratios):F3}, range {ratios.Min():F3}–{ratios.Max():F3}; ours faster in {oursFaster} of {Rounds} rounds");
+    }
+
+    private static void MeasureEngine(string workload, string config, Action<EngineBenchmarkData> run)
+    {
+        using var data = new EngineBenchmarkData(config);
+        Action call = () => run(data);
+        int calls = CallsPerBlock(call);
+        var times = new double[Blocks];
+        for (int block = 0; block < Blocks; block++) times[block] = NanosecondsPerCall(call, calls);
+        Array.Sort(times);
+        Console.WriteLine($"{workload} at {config}, {KernelDispatch.Active} path, {Blocks} blocks of {calls} calls: " +
+            $"median {times[Blocks / 2]:F0} ns per call (min {times[0]:F0}, max {times[^1]:F0})");
+    }
+
+    /// <summary>Warms <paramref name="call"/> up for <see cref="WarmUp"/> and returns how many calls fill a block.</summary>
+    private static int CallsPerBlock(Action call)
+    {
+        var clock = Stopwatch.StartNew();
+        long count = 0;
+        while (clock.Elapsed < WarmUp)
+        {
+            call();
+            count++;
+        }
+
+        return (int)Math.Max(1, count * Block.Ticks / clock.Elapsed.Ticks);
+    }
+
+    private static double NanosecondsPerCall(Action call, int calls)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls; i++) call();
+        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / calls;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+}
