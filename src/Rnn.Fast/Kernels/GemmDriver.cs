@@ -56,21 +56,15 @@ internal static unsafe class GemmDriver
             {
                 float* panel = packedB + (j0 / Width) * panelStride;
                 int columns = Math.Min(Width, n - j0);
-                // A last panel of at most 32 valid columns runs the half-width row: it reads only the first half
-                // of each panel row, so an output layer of o = 32 streams 16 KiB of weights per step, not 32.
-                bool half = columns <= Width / 2;
-                if (columns == Width || columns == Width / 2)
-                {
-                    if (half) TKernel.RowHalf(a, depthStride, panel, depth, c + j0, accumulate);
-                    else TKernel.Row(a, depthStride, panel, depth, c + j0, accumulate);
-                }
-                else
-                {
-                    if (accumulate) CopyTile(c + j0, ldc, edge, Width, 1, columns);
-                    if (half) TKernel.RowHalf(a, depthStride, panel, depth, edge, accumulate);
-                    else TKernel.Row(a, depthStride, panel, depth, edge, accumulate);
-                    CopyTile(edge, Width, c + j0, ldc, 1, columns);
-                }
+                // The row kernels write 64 or 32 columns: any other count goes through the edge buffer. A last panel
+                // of at most 32 valid columns runs the half-width row, which reads only the first half of each
+                // panel row, so an output layer of o = 32 streams 16 KiB of weights per step, not 32.
+                bool direct = columns is Width or Width / 2;
+                float* target = direct ? c + j0 : edge;
+                if (!direct && accumulate) CopyTile(c + j0, ldc, edge, Width, 1, columns);
+                if (columns <= Width / 2) TKernel.RowHalf(a, depthStride, panel, depth, target, accumulate);
+                else TKernel.Row(a, depthStride, panel, depth, target, accumulate);
+                if (!direct) CopyTile(edge, Width, c + j0, ldc, 1, columns);
             }
 
             return;
