@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using Rnn.Fast.Benchmarks.Engine;
+using Rnn.Fast.Benchmarks.Infrastructure;
+using Rnn.Fast.Benchmarks.Kernels;
 using Rnn.Fast.Kernels;
 
 namespace Rnn.Fast.Benchmarks.Probes;
@@ -18,6 +20,9 @@ namespace Rnn.Fast.Benchmarks.Probes;
 /// <c>… -- probe infer-step CONFIG</c> and <c>… -- probe train-step CONFIG</c>: the engine workloads of
 /// <see cref="InferStepBenchmarks"/> and <see cref="TrainStepBenchmarks"/> (fast engine), 3 s warm-up, median of
 /// 31 blocks of ~20 ms.
+/// <c>… -- probe gemm CONFIG</c>: the three products of <see cref="GemmBenchmarks"/> as a percentage of the peak FMA
+/// rate measured in the same round (<see cref="PeakFma"/>, ~20 ms just before them), 15 rounds, medians: a slow
+/// spell of the host lowers the peak and the products alike, so the ratio is what the kernels control.
 /// </remarks>
 public static class StopwatchProbes
 {
@@ -44,8 +49,11 @@ public static class StopwatchProbes
             case ["train-step", var config]:
                 MeasureEngine("train-step", config, data => TrainStepBenchmarks.Train(data));
                 return 0;
+            case ["gemm", var config]:
+                MeasureGemm(config);
+                return 0;
             default:
-                Console.Error.WriteLine("usage: probe tanh LENGTH | probe infer-step CONFIG | probe train-step CONFIG");
+                Console.Error.WriteLine("usage: probe tanh LENGTH | probe infer-step CONFIG | probe train-step CONFIG | probe gemm CONFIG");
                 return 2;
         }
     }
@@ -95,6 +103,46 @@ public static class StopwatchProbes
         Array.Sort(times);
         Console.WriteLine($"{workload} at {config}, {KernelDispatch.Active} path, {Blocks} blocks of {calls} calls: " +
             $"median {times[Blocks / 2]:F0} ns per call (min {times[0]:F0}, max {times[^1]:F0})");
+    }
+
+    private static void MeasureGemm(string config)
+    {
+        const int GemmRounds = 15;
+        var gemm = new GemmBenchmarks { Config = config };
+        gemm.Setup();
+        (string Name, Action Call)[] products =
+            [("input projection", gemm.InputProjection), ("recurrence", gemm.Recurrence), ("weight gradient", gemm.WeightGradient)];
+        const long peakIterations = 1_000_000;
+        Action peak = () => PeakFma.Run(peakIterations);
+        int peakCalls = CallsPerBlock(peak);
+        int[] calls = [.. products.Select(p => CallsPerBlock(p.Call))];
+        var percent = new double[products.Length][];
+        var gflops = new double[products.Length][];
+        for (int k = 0; k < products.Length; k++)
+        {
+            percent[k] = new double[GemmRounds];
+            gflops[k] = new double[GemmRounds];
+        }
+
+        var peaks = new double[GemmRounds];
+        for (int round = 0; round < GemmRounds; round++)
+        {
+            peaks[round] = peakIterations * PeakFma.FlopsPerIteration / NanosecondsPerCall(peak, peakCalls);
+            for (int k = 0; k < products.Length; k++)
+            {
+                double flops = gemm.FlopsPerInvoke(products[k].Call.Method.Name);
+                gflops[k][round] = flops / NanosecondsPerCall(products[k].Call, calls[k]);
+                percent[k][round] = 100 * gflops[k][round] / peaks[round];
+            }
+        }
+
+        Console.WriteLine($"GEMM at {config}, {KernelDispatch.Active} path, {GemmRounds} rounds; peak FMA median {Median(peaks):F1} GFLOP/s " +
+            $"(range {peaks.Min():F1}–{peaks.Max():F1}):");
+        for (int k = 0; k < products.Length; k++)
+        {
+            Console.WriteLine($"  {products[k].Name,-17} {Median(gflops[k]),6:F1} GFLOP/s, {Median(percent[k]):F1}% of the round's peak " +
+                $"(median; range {percent[k].Min():F1}–{percent[k].Max():F1}%)");
+        }
     }
 
     /// <summary>Warms <paramref name="call"/> up for <see cref="WarmUp"/> and returns how many calls fill a block.</summary>
