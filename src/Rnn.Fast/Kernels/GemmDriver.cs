@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Rnn.Fast.Kernels;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace Rnn.Fast.Kernels;
 /// a[i·rowStride + k·depthStride] (so one driver serves A and Aᵀ) and B is a <see cref="PackedMatrix"/>-layout pack.
 /// </summary>
 /// <remarks>
-/// Loop order (after Goto and van de Geijn): depth blocks of <see cref="DepthBlock"/> in increasing k; row blocks of
+/// Loop order (after Goto and van de Geijn): depth blocks of the path's <see cref="IGemmMicrokernel.DepthBlock"/>
+/// (1024 with AVX-512, 256 otherwise) in increasing k; row blocks of
 /// <see cref="RowBlock"/> rows of A (L2-resident, read in place: packing A cost up to 12% when B has few panels to
 /// reuse it across); then every 64-column panel of B against every 6-row tile. A C tile is stored after each depth block and reloaded for the next, which keeps each
 /// element's chain of FMAs in increasing k: a float stored and reloaded is exact, so blocking never changes a bit.
@@ -16,13 +19,21 @@ internal static unsafe class GemmDriver
     /// <summary>Rows per register tile on every vector path.</summary>
     internal const int TileRows = 6;
 
-    /// <summary>Depth per block: a 256×64 B panel (64 KiB) and a 6×256 A micro-panel (6 KiB) stay in L2 and L1.</summary>
-    internal const int DepthBlock = 256;
-
-    /// <summary>Rows of A per block: 120×256 floats = 120 KiB, well inside a 1 MiB L2 beside the B panel.</summary>
+    /// <summary>
+    /// Rows of A per block: 120 rows by a depth block of 1024 are 480 KiB, inside a 1 MiB L2 beside a 256 KiB B panel
+    /// (60 and 90 measured the same).
+    /// </summary>
     internal const int RowBlock = 120;
 
     private const int Width = PackedMatrix.PanelWidth;
+
+    /// <summary>The depth block of <paramref name="path"/>'s tiles; a product with a plain B packs it that many rows at a time.</summary>
+    internal static int DepthBlockFor(InstructionSet path) => path switch
+    {
+        InstructionSet.Avx512 => GemmMicrokernelAvx512.DepthBlock,
+        InstructionSet.Avx2 => GemmMicrokernelAvx2.DepthBlock,
+        _ => GemmMicrokernelPortable.DepthBlock,
+    };
 
     internal static void Run(InstructionSet path, float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
         float* c, nint ldc, int m, int n, int depth, bool accumulate)
@@ -44,11 +55,15 @@ internal static unsafe class GemmDriver
         }
     }
 
+    // Not zeroed: the edge-row panel is written in full by PackRows before every read, and the edge tile is
+    // cleared below (24 KiB of zeroing per call would cost small products more than their arithmetic).
+    [SkipLocalsInit]
     private static void Run<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
         float* c, nint ldc, int m, int n, int depth, bool accumulate)
         where TKernel : struct, IGemmMicrokernel
     {
         float* edge = stackalloc float[TileRows * Width];
+        new Span<float>(edge, TileRows * Width).Clear();
         if (m == 1)
         {
             // Matrix-vector: no packing of A, one row kernel per panel over the whole depth.
@@ -71,10 +86,10 @@ internal static unsafe class GemmDriver
         }
 
         // Edge rows (fewer than a tile) are copied into a zero-padded 6-row panel so the same tile runs on them.
-        float* edgeRows = stackalloc float[TileRows * DepthBlock];
-        for (int k0 = 0; k0 < depth; k0 += DepthBlock)
+        float* edgeRows = stackalloc float[TileRows * TKernel.DepthBlock];
+        for (int k0 = 0; k0 < depth; k0 += TKernel.DepthBlock)
         {
-            int kc = Math.Min(DepthBlock, depth - k0);
+            int kc = Math.Min(TKernel.DepthBlock, depth - k0);
             bool loadC = accumulate || k0 > 0;
             for (int i0 = 0; i0 < m; i0 += RowBlock)
             {

@@ -9,6 +9,12 @@ namespace Rnn.Fast.Kernels;
 /// </summary>
 internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
 {
+    /// <summary>
+    /// 256: each of the four strips re-reads the 6×256 A micro-panel, which then stays in L1. At 1024 the large
+    /// weight gradient ran 7–10% slower on this path (2026-11-29, interleaved in one process); 512 was no faster.
+    /// </summary>
+    public static int DepthBlock => 256;
+
     /// <inheritdoc/>
     public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
     {

@@ -8,6 +8,9 @@ namespace Rnn.Fast.Kernels;
 /// </summary>
 internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
 {
+    /// <summary>256: like the AVX2 tile, the eight strips re-read the A micro-panel, which then stays in L1.</summary>
+    public static int DepthBlock => 256;
+
     /// <inheritdoc/>
     public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
     {

@@ -8,6 +8,13 @@ namespace Rnn.Fast.Kernels;
 internal unsafe interface IGemmMicrokernel
 {
     /// <summary>
+    /// Depth per block of the driver's loop for this path's tiles (a multiple of 16). C is stored and reloaded
+    /// once per depth block, so a deeper block sweeps C fewer times; the tile re-reads its A micro-panel once per
+    /// column strip, so a path that splits the tile into strips wants a micro-panel that stays in L1.
+    /// </summary>
+    static abstract int DepthBlock { get; }
+
+    /// <summary>
     /// The <see cref="GemmDriver.TileRows"/>×<see cref="PackedMatrix.PanelWidth"/> tile: for r &lt; 6 and j &lt; 64,
     /// c[r·ldc + j] = chain over k &lt; depth of a[r·rowStride + k·depthStride]·b[k·64 + j], from c[r·ldc + j] when
     /// <paramref name="loadC"/> is set, else from +0. A is read in place (plain: rowStride = lda, depthStride = 1;

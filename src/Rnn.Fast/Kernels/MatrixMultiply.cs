@@ -15,7 +15,7 @@ namespace Rnn.Fast.Kernels;
 /// runs over two products (C += X·Wxh, then C += H·Whh) equals one chain over the concatenated depth.</para>
 /// <para>Error: each element's chain of K fused multiply-adds (K roundings) satisfies
 /// |ĉ − c| ≤ γ_K·(|c₀| + Σ_k |a_ik·b_kj|) with γ_K = K·u/(1 − K·u), u = 2⁻²⁴.</para>
-/// <para>Allocation: none per call after a thread's first call (a per-thread buffer for packing up to 256 rows of
+/// <para>Allocation: none per call after a thread's first call (a per-thread buffer for packing up to 1024 rows of
 /// a plain B is allocated once and grows only for a wider B; products with a <see cref="PackedMatrix"/> never need
 /// it). C must not overlap A
 /// or B. Safe to call from many threads at once on distinct C.</para>
@@ -139,15 +139,15 @@ public static unsafe class MatrixMultiply
 
     /// <summary>
     /// A product with a plain B (element (k, j) at b[k·rowStride + j·columnStride], K×N): B is packed and multiplied
-    /// one depth block of <see cref="GemmDriver.DepthBlock"/> rows at a time, so the per-thread pack holds 256×N
-    /// floats (1 MiB at N = 1024, L2-resident while the driver reads it back) instead of all K×N. Each block
+    /// one depth block of the path's tiles (<see cref="GemmDriver.DepthBlockFor"/>: 1024 rows with AVX-512, 256 otherwise)
+    /// at a time, so the per-thread pack holds at most 1024×N floats (4 MiB at N = 1024) instead of all K×N. Each block
     /// continues every element's chain from the value the previous block stored in C, exactly as the driver's own
     /// depth blocking does, so the bits are those of one pass over the whole depth.
     /// </summary>
     private static void RunPlainB(ReadOnlyMatrixSpan a, bool transposeA, float* b, nint rowStride, nint columnStride,
         int depth, int columns, MatrixSpan c, bool accumulate, InstructionSet path)
     {
-        int blockDepth = Math.Min(depth, GemmDriver.DepthBlock);
+        int blockDepth = Math.Min(depth, GemmDriver.DepthBlockFor(path));
         float* packed = PackScratch(blockDepth, columns);
         fixed (float* pa = a.Data)
         fixed (float* pc = c.Data)
