@@ -55,35 +55,48 @@ internal static unsafe class GemmDriver
         }
     }
 
+    private static void Run<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
+        float* c, nint ldc, int m, int n, int depth, bool accumulate)
+        where TKernel : struct, IGemmMicrokernel
+    {
+        if (m == 1) RunRow<TKernel>(a, depthStride, packedB, panelStride, c, n, depth, accumulate);
+        else RunTiles<TKernel>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate);
+    }
+
+    /// <summary>
+    /// Matrix-vector (M = 1): no packing of A, one row kernel per panel over the whole depth. Kept apart from the
+    /// tiled loop so the latency case sets up only a one-row edge buffer.
+    /// </summary>
+    private static void RunRow<TKernel>(float* x, nint xStride, float* packedB, nint panelStride, float* c, int n, int depth,
+        bool accumulate)
+        where TKernel : struct, IGemmMicrokernel
+    {
+        float* edge = stackalloc float[Width];
+        for (int j0 = 0; j0 < n; j0 += Width)
+        {
+            float* panel = packedB + (j0 / Width) * panelStride;
+            int columns = Math.Min(Width, n - j0);
+            // The row kernels write 64 or 32 columns: any other count goes through the edge buffer. A last panel
+            // of at most 32 valid columns runs the half-width row, which reads only the first half of each
+            // panel row, so an output layer of o = 32 streams 16 KiB of weights per step, not 32.
+            bool direct = columns is Width or Width / 2;
+            float* target = direct ? c + j0 : edge;
+            if (!direct && accumulate) CopyTile(c + j0, 1, edge, Width, 1, columns);
+            if (columns <= Width / 2) TKernel.RowHalf(x, xStride, panel, depth, target, accumulate);
+            else TKernel.Row(x, xStride, panel, depth, target, accumulate);
+            if (!direct) CopyTile(edge, Width, c + j0, 1, 1, columns);
+        }
+    }
+
     // Not zeroed: the edge-row panel is written in full by PackRows before every read, and the edge tile is
     // cleared below (24 KiB of zeroing per call would cost small products more than their arithmetic).
     [SkipLocalsInit]
-    private static void Run<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
+    private static void RunTiles<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
         float* c, nint ldc, int m, int n, int depth, bool accumulate)
         where TKernel : struct, IGemmMicrokernel
     {
         float* edge = stackalloc float[TileRows * Width];
         new Span<float>(edge, TileRows * Width).Clear();
-        if (m == 1)
-        {
-            // Matrix-vector: no packing of A, one row kernel per panel over the whole depth.
-            for (int j0 = 0; j0 < n; j0 += Width)
-            {
-                float* panel = packedB + (j0 / Width) * panelStride;
-                int columns = Math.Min(Width, n - j0);
-                // The row kernels write 64 or 32 columns: any other count goes through the edge buffer. A last panel
-                // of at most 32 valid columns runs the half-width row, which reads only the first half of each
-                // panel row, so an output layer of o = 32 streams 16 KiB of weights per step, not 32.
-                bool direct = columns is Width or Width / 2;
-                float* target = direct ? c + j0 : edge;
-                if (!direct && accumulate) CopyTile(c + j0, ldc, edge, Width, 1, columns);
-                if (columns <= Width / 2) TKernel.RowHalf(a, depthStride, panel, depth, target, accumulate);
-                else TKernel.Row(a, depthStride, panel, depth, target, accumulate);
-                if (!direct) CopyTile(edge, Width, c + j0, ldc, 1, columns);
-            }
-
-            return;
-        }
 
         // Edge rows (fewer than a tile) are copied into a zero-padded 6-row panel so the same tile runs on them.
         float* edgeRows = stackalloc float[TileRows * TKernel.DepthBlock];
