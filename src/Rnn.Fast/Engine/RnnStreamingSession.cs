@@ -50,7 +50,8 @@ public sealed unsafe class RnnStreamingSession
 
     /// <summary>Advances every stream by one step: H ← tanh(x·Wxh + H·Whh + bh), then writes O = H·Who + bo.</summary>
     /// <param name="input">x: n·d values <c>[n][d]</c>.</param>
-    /// <param name="output">O: n·o values <c>[n][o]</c>; overwritten.</param>
+    /// <param name="output">O: n·o values <c>[n][o]</c>; overwritten. When d = o it may be the very memory of
+    /// <paramref name="input"/> (an output fed back as the next input): the input is read in full first.</param>
     /// <exception cref="ArgumentException">A buffer has the wrong length; nothing changes.</exception>
     /// <remarks>
     /// The shapes were checked when the session was made and the lengths are checked above, so the step calls the
