@@ -12,8 +12,8 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
     /// <summary>
     /// 1024: the whole tile is one pass over k, so the A micro-panel is read once, and a 1024×64 B panel (256 KiB)
     /// beside a 120×1024 A row block (480 KiB) fits a 1 MiB L2. Against 256, the h×(T·n)×h = 1024×2048×1024 weight
-    /// gradient, which sweeps its 4 MiB C once per block, ran 7–8% faster and the 64×1024×1024 recurrence 4–6%
-    /// (2026-11-29, interleaved in one process, 20 of 21 rounds or more).
+    /// gradient, which sweeps its 4 MiB C once per block, ran 7–8% faster and the 64×1024×1024 recurrence 6–7%
+    /// (2026-11-29, interleaved in one process: 256 → 512 in one run, 20 of 21 rounds or more; 512 → 1024 in two).
     /// </summary>
     public static int DepthBlock => 1024;
 
