@@ -233,6 +233,52 @@ public class GemmTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new MatrixSpan(new float[10], 0, 4));
     }
 
+    /// <summary>
+    /// Both packing routes, through every branch: whole panels and a last partial one, with and without a strided
+    /// source; for the transposed route, whole 8×8 blocks (transposed in registers with AVX), a depth past a multiple
+    /// of 8 and past the 64-deep blocks, a partial group of 8 columns and all-zero groups. Every element must be the
+    /// source's, and every padding element +0 (a stale value there would still never reach C, but the layout promises
+    /// zeros), in a pack whose storage held NaN before.
+    /// </summary>
+    [Theory]
+    [InlineData(7, 70, 70)]
+    [InlineData(70, 150, 160)]
+    [InlineData(150, 70, 70)]
+    [InlineData(9, 8, 8)]
+    [InlineData(1, 1, 1)]
+    [InlineData(64, 64, 80)]
+    public unsafe void PacksHoldExactlyTheSourceAndZerosInThePadding(int rows, int columns, int stride)
+    {
+        var random = new Random(rows * 1000 + columns);
+        float[] source = Enumerable.Range(0, rows * stride).Select(_ => (float)random.NextDouble() + 1f).ToArray();
+        var view = new ReadOnlyMatrixSpan(source, rows, columns, stride);
+        foreach (bool transposed in new[] { false, true })
+        {
+            int k = transposed ? columns : rows, n = transposed ? rows : columns;
+            // A pack whose storage holds NaN everywhere first, so an element the packing skips shows.
+            var pack = new PackedMatrix(k, n);
+            new Span<float>(pack.Pointer, (int)(pack.PanelCount * pack.PanelStride)).Fill(float.NaN);
+            if (transposed) pack.PackTransposed(view);
+            else pack.Pack(view);
+            for (int panel = 0; panel < pack.PanelCount; panel++)
+            {
+                for (int depth = 0; depth < k; depth++)
+                {
+                    for (int lane = 0; lane < PackedMatrix.PanelWidth; lane++)
+                    {
+                        int j = panel * PackedMatrix.PanelWidth + lane;
+                        float expected = j >= n ? 0f : transposed ? source[j * stride + depth] : source[depth * stride + j];
+                        float actual = pack.Pointer[panel * pack.PanelStride + depth * PackedMatrix.PanelWidth + lane];
+                        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
+                            $"{(transposed ? "transposed" : "plain")} pack of {rows}×{columns}: panel {panel}, depth {depth}, lane {lane} holds {actual}, expected {expected}");
+                    }
+                }
+            }
+
+            GC.KeepAlive(pack);
+        }
+    }
+
     [Fact]
     public void PacksHoldExactlyTheSourceAndRejectTheWrongShape()
     {
