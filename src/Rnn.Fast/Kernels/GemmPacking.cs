@@ -27,7 +27,7 @@ internal static unsafe class GemmPacking
     /// of 973, of 128×128 1.4 instead of 8.5, of 128×32 (Who at the stream config) 0.18 instead of 2.4; the engine's
     /// train-step, which repacks the transposed weights after each update, ran at the stream config in 8.0 µs instead
     /// of 10.4 (30 of 31 rounds), at small 8.7% faster, at medium 1.4% and at large 1.6% (2026-11-29, throwaway
-    /// probes alternating old and new in one process; not kept).
+    /// probes alternating the old and new code of both packing routes in one process; not kept).
     /// </summary>
     private static void PackTransposedSource(float* source, nint rowStride, nint columnStride, int rows, int columns, float* destination)
     {
