@@ -20,7 +20,7 @@ namespace Rnn.Fast.Benchmarks.Probes;
 /// <c>… -- probe infer-step CONFIG</c> and <c>… -- probe train-step CONFIG</c>: the engine workloads of
 /// <see cref="InferStepBenchmarks"/> and <see cref="TrainStepBenchmarks"/> (fast engine), 3 s warm-up, median of
 /// 31 blocks of ~20 ms.
-/// <c>… -- probe gemm CONFIG</c>: the three products of <see cref="GemmBenchmarks"/> as a percentage of the peak FMA
+/// <c>… -- probe gemm CONFIG</c>: the products of <see cref="GemmBenchmarks"/> as a percentage of the peak FMA
 /// rate measured in the same round (<see cref="PeakFma"/>, ~20 ms just before them), 15 rounds, medians: a slow
 /// spell of the host lowers the peak and the products alike, so the ratio is what the kernels control.
 /// </remarks>
@@ -111,7 +111,8 @@ public static class StopwatchProbes
         var gemm = new GemmBenchmarks { Config = config };
         gemm.Setup();
         (string Name, Action Call)[] products =
-            [("input projection", gemm.InputProjection), ("recurrence", gemm.Recurrence), ("weight gradient", gemm.WeightGradient)];
+            [("input projection", gemm.InputProjection), ("recurrence", gemm.Recurrence), ("weight gradient", gemm.WeightGradient),
+             ("projection, C +=", gemm.InputProjectionAccumulate)];
         const long peakIterations = 1_000_000;
         Action peak = () => PeakFma.Run(peakIterations);
         int peakCalls = CallsPerBlock(peak);

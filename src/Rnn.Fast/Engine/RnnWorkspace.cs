@@ -344,7 +344,7 @@ public sealed class RnnWorkspace : IDisposable
     }
 
     /// <summary>
-    /// A_all = bh; A_all += X_all·Wxh (one product over all T·n rows); for t = 1..T: A_t += H_{t−1}·Whh, H_t = tanh(A_t).
+    /// A_all = bh + X_all·Wxh (one product over all T·n rows, each chain starting from bh); for t = 1..T: A_t += H_{t−1}·Whh, H_t = tanh(A_t).
     /// Arguments are checked.
     /// </summary>
     private void RunForward(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden, OutputSteps outputs)
@@ -365,12 +365,11 @@ public sealed class RnnWorkspace : IDisposable
             else initialHidden.Slice(b * h, h).CopyTo(row);
         }
 
-        // Bias first: every pre-activation chain starts from bh, exactly as RnnStreamingSession.Step starts it.
+        // Every pre-activation chain starts from bh, exactly as RnnStreamingSession.Step starts it (there by writing bh
+        // into its row; here from registers, so the T·n×h pre-activations are written without being read first).
         Span<float> a = _preActivations;
-        ReadOnlySpan<float> bias = _model.HiddenBias;
-        for (int r = 0; r < rows; r++) bias.CopyTo(a.Slice(r * ldh, h));
-        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(stacked, rows, d, lds), _model.InputWeights, new MatrixSpan(a, rows, h, ldh),
-            accumulate: true, _path);
+        MatrixMultiply.MultiplyWithBias(new ReadOnlyMatrixSpan(stacked, rows, d, lds), _model.InputWeights, _model.HiddenBias,
+            new MatrixSpan(a, rows, h, ldh), _path);
 
         for (int t = 1; t <= T; t++)
         {
@@ -390,17 +389,15 @@ public sealed class RnnWorkspace : IDisposable
         _hasForward = true;
     }
 
-    /// <summary>O = bo; O += H·Who over the last step's rows or every step's rows, into a dense destination.</summary>
+    /// <summary>O = bo + H·Who over the last step's rows or every step's rows, into a dense destination.</summary>
     private void WriteOutputs(OutputSteps steps, Span<float> outputs)
     {
         int T = _forwardSequenceLength, n = _forwardBatchSize;
         int d = _model.Shape.InputSize, h = _model.Shape.HiddenSize, o = _model.Shape.OutputSize;
         int rows = steps == OutputSteps.LastStep ? n : T * n;
         int firstHiddenRow = steps == OutputSteps.LastStep ? T * n : n; // H_T, or H_1
-        ReadOnlySpan<float> bias = _model.OutputBias;
-        for (int r = 0; r < rows; r++) bias.CopyTo(outputs.Slice(r * o, o));
-        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(_stacked.AsSpan(firstHiddenRow * _stackedStride + d), rows, h, _stackedStride),
-            _model.OutputWeights, new MatrixSpan(outputs, rows, o), accumulate: true, _path);
+        MatrixMultiply.MultiplyWithBias(new ReadOnlyMatrixSpan(_stacked.AsSpan(firstHiddenRow * _stackedStride + d), rows, h, _stackedStride),
+            _model.OutputWeights, _model.OutputBias, new MatrixSpan(outputs, rows, o), _path);
     }
 
     /// <summary>

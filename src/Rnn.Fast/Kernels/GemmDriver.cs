@@ -36,32 +36,50 @@ internal static unsafe class GemmDriver
         _ => GemmMicrokernelPortable.DepthBlock,
     };
 
+    /// <summary>
+    /// C (m×n) = start + A·B, each element one chain over k in increasing order from its start: C's own value when
+    /// <paramref name="accumulate"/> is set, else <paramref name="bias"/>[j] when a bias is given (every row starts from
+    /// the same n values), else +0.
+    /// </summary>
     internal static void Run(InstructionSet path, float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate)
+        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias = null)
     {
         switch (path)
         {
             case InstructionSet.Avx512:
-                Run<GemmMicrokernelAvx512>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate);
+                Run<GemmMicrokernelAvx512>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias);
                 break;
             case InstructionSet.Avx2:
-                Run<GemmMicrokernelAvx2>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate);
+                Run<GemmMicrokernelAvx2>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias);
                 break;
             case InstructionSet.Portable:
-                Run<GemmMicrokernelPortable>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate);
+                Run<GemmMicrokernelPortable>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias);
                 break;
             default:
-                RunScalar(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate);
+                RunScalar(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias);
                 break;
         }
     }
 
     private static void Run<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate)
+        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias)
         where TKernel : struct, IGemmMicrokernel
     {
-        if (m == 1) RunRow<TKernel>(a, depthStride, packedB, panelStride, c, n, depth, accumulate);
-        else RunTiles<TKernel>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate);
+        if (m == 1)
+        {
+            // One row: writing the bias into it first is the same start, and its n floats are then in L1.
+            if (!accumulate && bias != null)
+            {
+                new ReadOnlySpan<float>(bias, n).CopyTo(new Span<float>(c, n));
+                accumulate = true;
+            }
+
+            RunRow<TKernel>(a, depthStride, packedB, panelStride, c, n, depth, accumulate);
+        }
+        else
+        {
+            RunTiles<TKernel>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias);
+        }
     }
 
     /// <summary>
@@ -93,7 +111,7 @@ internal static unsafe class GemmDriver
     // cleared below (24 KiB of zeroing per call would cost small products more than their arithmetic).
     [SkipLocalsInit]
     private static void RunTiles<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate)
+        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias)
         where TKernel : struct, IGemmMicrokernel
     {
         float* edge = stackalloc float[TileRows * Width];
@@ -105,6 +123,8 @@ internal static unsafe class GemmDriver
         {
             int kc = Math.Min(TKernel.DepthBlock, depth - k0);
             bool loadC = accumulate || k0 > 0;
+            // A first block without C starts each tile from the bias row in registers, so C is only written.
+            float* startRow = loadC ? null : bias;
             // See PrefetchNextPanelsTile: only a C that L2 cannot hold, under tiles long enough to repay the hints.
             bool prefetchC = loadC && kc >= 256 && (long)m * ldc * sizeof(float) > PrefetchCAbove;
             for (int i0 = 0; i0 < m; i0 += RowBlock)
@@ -127,8 +147,10 @@ internal static unsafe class GemmDriver
                         if (prefetchC && j0 + Width < n) PrefetchNextPanelsTile(tile + Width, ldc, rows);
                         if (rows == height && columns == Width)
                         {
-                            if (six) TKernel.Tile(block, rowStride, depthStride, panel, kc, tile, ldc, loadC);
-                            else TKernel.Tile4(block, rowStride, depthStride, panel, kc, tile, ldc, loadC);
+                            float* initial = loadC ? tile : startRow == null ? null : startRow + j0;
+                            nint initialStride = loadC ? ldc : 0;
+                            if (six) TKernel.Tile(block, rowStride, depthStride, panel, kc, tile, ldc, initial, initialStride);
+                            else TKernel.Tile4(block, rowStride, depthStride, panel, kc, tile, ldc, initial, initialStride);
                             continue;
                         }
 
@@ -145,8 +167,10 @@ internal static unsafe class GemmDriver
                         // Lanes outside the valid block hold stale values; each lane is its own chain and those
                         // lanes are never stored, so they cannot affect a result.
                         if (loadC) CopyTile(tile, ldc, edge, Width, rows, columns);
-                        if (six) TKernel.Tile(source, sourceRowStride, sourceDepthStride, panel, kc, edge, Width, loadC);
-                        else TKernel.Tile4(source, sourceRowStride, sourceDepthStride, panel, kc, edge, Width, loadC);
+                        else if (startRow != null) CopyTile(startRow + j0, 0, edge, Width, rows, columns);
+                        float* edgeStart = loadC || startRow != null ? edge : null;
+                        if (six) TKernel.Tile(source, sourceRowStride, sourceDepthStride, panel, kc, edge, Width, edgeStart, Width);
+                        else TKernel.Tile4(source, sourceRowStride, sourceDepthStride, panel, kc, edge, Width, edgeStart, Width);
                         CopyTile(edge, Width, tile, ldc, rows, columns);
                     }
                 }
@@ -194,7 +218,7 @@ internal static unsafe class GemmDriver
 
     /// <summary>The scalar path: the same chains, one element at a time, with <see cref="MathF.FusedMultiplyAdd"/>.</summary>
     private static void RunScalar(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate)
+        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias)
     {
         for (int i = 0; i < m; i++)
         {
@@ -202,7 +226,7 @@ internal static unsafe class GemmDriver
             for (int j = 0; j < n; j++)
             {
                 float* bColumn = packedB + (j / Width) * panelStride + (j % Width);
-                float sum = accumulate ? c[i * ldc + j] : 0f;
+                float sum = accumulate ? c[i * ldc + j] : bias != null ? bias[j] : 0f;
                 for (int k = 0; k < depth; k++)
                 {
                     sum = MathF.FusedMultiplyAdd(aRow[k * depthStride], bColumn[(nint)k * Width], sum);

@@ -16,7 +16,7 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
     public static int DepthBlock => 256;
 
     /// <inheritdoc/>
-    public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
+    public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
         // 4 strips of 16 columns: 6×2 accumulators + 2 loads of B + 1 broadcast fit the register file.
@@ -24,18 +24,19 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
         {
             float* bs = b + s * 16;
             float* cs = c + s * 16;
-            Vector256<float> c00 = loadC ? Vector256.Load(cs + 0 * ldc + 0) : default;
-            Vector256<float> c01 = loadC ? Vector256.Load(cs + 0 * ldc + 8) : default;
-            Vector256<float> c10 = loadC ? Vector256.Load(cs + 1 * ldc + 0) : default;
-            Vector256<float> c11 = loadC ? Vector256.Load(cs + 1 * ldc + 8) : default;
-            Vector256<float> c20 = loadC ? Vector256.Load(cs + 2 * ldc + 0) : default;
-            Vector256<float> c21 = loadC ? Vector256.Load(cs + 2 * ldc + 8) : default;
-            Vector256<float> c30 = loadC ? Vector256.Load(cs + 3 * ldc + 0) : default;
-            Vector256<float> c31 = loadC ? Vector256.Load(cs + 3 * ldc + 8) : default;
-            Vector256<float> c40 = loadC ? Vector256.Load(cs + 4 * ldc + 0) : default;
-            Vector256<float> c41 = loadC ? Vector256.Load(cs + 4 * ldc + 8) : default;
-            Vector256<float> c50 = loadC ? Vector256.Load(cs + 5 * ldc + 0) : default;
-            Vector256<float> c51 = loadC ? Vector256.Load(cs + 5 * ldc + 8) : default;
+            float* starts = initial + s * 16; // read only when initial is not null
+            Vector256<float> c00 = initial != null ? Vector256.Load(starts + 0 * initialStride + 0) : default;
+            Vector256<float> c01 = initial != null ? Vector256.Load(starts + 0 * initialStride + 8) : default;
+            Vector256<float> c10 = initial != null ? Vector256.Load(starts + 1 * initialStride + 0) : default;
+            Vector256<float> c11 = initial != null ? Vector256.Load(starts + 1 * initialStride + 8) : default;
+            Vector256<float> c20 = initial != null ? Vector256.Load(starts + 2 * initialStride + 0) : default;
+            Vector256<float> c21 = initial != null ? Vector256.Load(starts + 2 * initialStride + 8) : default;
+            Vector256<float> c30 = initial != null ? Vector256.Load(starts + 3 * initialStride + 0) : default;
+            Vector256<float> c31 = initial != null ? Vector256.Load(starts + 3 * initialStride + 8) : default;
+            Vector256<float> c40 = initial != null ? Vector256.Load(starts + 4 * initialStride + 0) : default;
+            Vector256<float> c41 = initial != null ? Vector256.Load(starts + 4 * initialStride + 8) : default;
+            Vector256<float> c50 = initial != null ? Vector256.Load(starts + 5 * initialStride + 0) : default;
+            Vector256<float> c51 = initial != null ? Vector256.Load(starts + 5 * initialStride + 8) : default;
             float* ak = a;
             float* bk = bs;
             for (nint k = 0; k < depth; k++)
@@ -79,7 +80,7 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
-    public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
+    public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
         // 4 strips of 16 columns: 4×2 accumulators + 2 loads of B + 1 broadcast fit the register file.
@@ -87,14 +88,15 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
         {
             float* bs = b + s * 16;
             float* cs = c + s * 16;
-            Vector256<float> c00 = loadC ? Vector256.Load(cs + 0 * ldc + 0) : default;
-            Vector256<float> c01 = loadC ? Vector256.Load(cs + 0 * ldc + 8) : default;
-            Vector256<float> c10 = loadC ? Vector256.Load(cs + 1 * ldc + 0) : default;
-            Vector256<float> c11 = loadC ? Vector256.Load(cs + 1 * ldc + 8) : default;
-            Vector256<float> c20 = loadC ? Vector256.Load(cs + 2 * ldc + 0) : default;
-            Vector256<float> c21 = loadC ? Vector256.Load(cs + 2 * ldc + 8) : default;
-            Vector256<float> c30 = loadC ? Vector256.Load(cs + 3 * ldc + 0) : default;
-            Vector256<float> c31 = loadC ? Vector256.Load(cs + 3 * ldc + 8) : default;
+            float* starts = initial + s * 16; // read only when initial is not null
+            Vector256<float> c00 = initial != null ? Vector256.Load(starts + 0 * initialStride + 0) : default;
+            Vector256<float> c01 = initial != null ? Vector256.Load(starts + 0 * initialStride + 8) : default;
+            Vector256<float> c10 = initial != null ? Vector256.Load(starts + 1 * initialStride + 0) : default;
+            Vector256<float> c11 = initial != null ? Vector256.Load(starts + 1 * initialStride + 8) : default;
+            Vector256<float> c20 = initial != null ? Vector256.Load(starts + 2 * initialStride + 0) : default;
+            Vector256<float> c21 = initial != null ? Vector256.Load(starts + 2 * initialStride + 8) : default;
+            Vector256<float> c30 = initial != null ? Vector256.Load(starts + 3 * initialStride + 0) : default;
+            Vector256<float> c31 = initial != null ? Vector256.Load(starts + 3 * initialStride + 8) : default;
             float* ak = a;
             float* bk = bs;
             for (nint k = 0; k < depth; k++)

@@ -18,35 +18,35 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
     public static int DepthBlock => 1024;
 
     /// <inheritdoc/>
-    public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
+    public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
         float* bs = b;
         float* cs = c;
-        Vector512<float> c00 = loadC ? Vector512.Load(cs + 0 * ldc + 0) : default;
-        Vector512<float> c01 = loadC ? Vector512.Load(cs + 0 * ldc + 16) : default;
-        Vector512<float> c02 = loadC ? Vector512.Load(cs + 0 * ldc + 32) : default;
-        Vector512<float> c03 = loadC ? Vector512.Load(cs + 0 * ldc + 48) : default;
-        Vector512<float> c10 = loadC ? Vector512.Load(cs + 1 * ldc + 0) : default;
-        Vector512<float> c11 = loadC ? Vector512.Load(cs + 1 * ldc + 16) : default;
-        Vector512<float> c12 = loadC ? Vector512.Load(cs + 1 * ldc + 32) : default;
-        Vector512<float> c13 = loadC ? Vector512.Load(cs + 1 * ldc + 48) : default;
-        Vector512<float> c20 = loadC ? Vector512.Load(cs + 2 * ldc + 0) : default;
-        Vector512<float> c21 = loadC ? Vector512.Load(cs + 2 * ldc + 16) : default;
-        Vector512<float> c22 = loadC ? Vector512.Load(cs + 2 * ldc + 32) : default;
-        Vector512<float> c23 = loadC ? Vector512.Load(cs + 2 * ldc + 48) : default;
-        Vector512<float> c30 = loadC ? Vector512.Load(cs + 3 * ldc + 0) : default;
-        Vector512<float> c31 = loadC ? Vector512.Load(cs + 3 * ldc + 16) : default;
-        Vector512<float> c32 = loadC ? Vector512.Load(cs + 3 * ldc + 32) : default;
-        Vector512<float> c33 = loadC ? Vector512.Load(cs + 3 * ldc + 48) : default;
-        Vector512<float> c40 = loadC ? Vector512.Load(cs + 4 * ldc + 0) : default;
-        Vector512<float> c41 = loadC ? Vector512.Load(cs + 4 * ldc + 16) : default;
-        Vector512<float> c42 = loadC ? Vector512.Load(cs + 4 * ldc + 32) : default;
-        Vector512<float> c43 = loadC ? Vector512.Load(cs + 4 * ldc + 48) : default;
-        Vector512<float> c50 = loadC ? Vector512.Load(cs + 5 * ldc + 0) : default;
-        Vector512<float> c51 = loadC ? Vector512.Load(cs + 5 * ldc + 16) : default;
-        Vector512<float> c52 = loadC ? Vector512.Load(cs + 5 * ldc + 32) : default;
-        Vector512<float> c53 = loadC ? Vector512.Load(cs + 5 * ldc + 48) : default;
+        Vector512<float> c00 = initial != null ? Vector512.Load(initial + 0 * initialStride + 0) : default;
+        Vector512<float> c01 = initial != null ? Vector512.Load(initial + 0 * initialStride + 16) : default;
+        Vector512<float> c02 = initial != null ? Vector512.Load(initial + 0 * initialStride + 32) : default;
+        Vector512<float> c03 = initial != null ? Vector512.Load(initial + 0 * initialStride + 48) : default;
+        Vector512<float> c10 = initial != null ? Vector512.Load(initial + 1 * initialStride + 0) : default;
+        Vector512<float> c11 = initial != null ? Vector512.Load(initial + 1 * initialStride + 16) : default;
+        Vector512<float> c12 = initial != null ? Vector512.Load(initial + 1 * initialStride + 32) : default;
+        Vector512<float> c13 = initial != null ? Vector512.Load(initial + 1 * initialStride + 48) : default;
+        Vector512<float> c20 = initial != null ? Vector512.Load(initial + 2 * initialStride + 0) : default;
+        Vector512<float> c21 = initial != null ? Vector512.Load(initial + 2 * initialStride + 16) : default;
+        Vector512<float> c22 = initial != null ? Vector512.Load(initial + 2 * initialStride + 32) : default;
+        Vector512<float> c23 = initial != null ? Vector512.Load(initial + 2 * initialStride + 48) : default;
+        Vector512<float> c30 = initial != null ? Vector512.Load(initial + 3 * initialStride + 0) : default;
+        Vector512<float> c31 = initial != null ? Vector512.Load(initial + 3 * initialStride + 16) : default;
+        Vector512<float> c32 = initial != null ? Vector512.Load(initial + 3 * initialStride + 32) : default;
+        Vector512<float> c33 = initial != null ? Vector512.Load(initial + 3 * initialStride + 48) : default;
+        Vector512<float> c40 = initial != null ? Vector512.Load(initial + 4 * initialStride + 0) : default;
+        Vector512<float> c41 = initial != null ? Vector512.Load(initial + 4 * initialStride + 16) : default;
+        Vector512<float> c42 = initial != null ? Vector512.Load(initial + 4 * initialStride + 32) : default;
+        Vector512<float> c43 = initial != null ? Vector512.Load(initial + 4 * initialStride + 48) : default;
+        Vector512<float> c50 = initial != null ? Vector512.Load(initial + 5 * initialStride + 0) : default;
+        Vector512<float> c51 = initial != null ? Vector512.Load(initial + 5 * initialStride + 16) : default;
+        Vector512<float> c52 = initial != null ? Vector512.Load(initial + 5 * initialStride + 32) : default;
+        Vector512<float> c53 = initial != null ? Vector512.Load(initial + 5 * initialStride + 48) : default;
         float* ak = a;
         float* bk = bs;
         for (nint k = 0; k < depth; k++)
@@ -115,27 +115,27 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
-    public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
+    public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
         float* bs = b;
         float* cs = c;
-        Vector512<float> c00 = loadC ? Vector512.Load(cs + 0 * ldc + 0) : default;
-        Vector512<float> c01 = loadC ? Vector512.Load(cs + 0 * ldc + 16) : default;
-        Vector512<float> c02 = loadC ? Vector512.Load(cs + 0 * ldc + 32) : default;
-        Vector512<float> c03 = loadC ? Vector512.Load(cs + 0 * ldc + 48) : default;
-        Vector512<float> c10 = loadC ? Vector512.Load(cs + 1 * ldc + 0) : default;
-        Vector512<float> c11 = loadC ? Vector512.Load(cs + 1 * ldc + 16) : default;
-        Vector512<float> c12 = loadC ? Vector512.Load(cs + 1 * ldc + 32) : default;
-        Vector512<float> c13 = loadC ? Vector512.Load(cs + 1 * ldc + 48) : default;
-        Vector512<float> c20 = loadC ? Vector512.Load(cs + 2 * ldc + 0) : default;
-        Vector512<float> c21 = loadC ? Vector512.Load(cs + 2 * ldc + 16) : default;
-        Vector512<float> c22 = loadC ? Vector512.Load(cs + 2 * ldc + 32) : default;
-        Vector512<float> c23 = loadC ? Vector512.Load(cs + 2 * ldc + 48) : default;
-        Vector512<float> c30 = loadC ? Vector512.Load(cs + 3 * ldc + 0) : default;
-        Vector512<float> c31 = loadC ? Vector512.Load(cs + 3 * ldc + 16) : default;
-        Vector512<float> c32 = loadC ? Vector512.Load(cs + 3 * ldc + 32) : default;
-        Vector512<float> c33 = loadC ? Vector512.Load(cs + 3 * ldc + 48) : default;
+        Vector512<float> c00 = initial != null ? Vector512.Load(initial + 0 * initialStride + 0) : default;
+        Vector512<float> c01 = initial != null ? Vector512.Load(initial + 0 * initialStride + 16) : default;
+        Vector512<float> c02 = initial != null ? Vector512.Load(initial + 0 * initialStride + 32) : default;
+        Vector512<float> c03 = initial != null ? Vector512.Load(initial + 0 * initialStride + 48) : default;
+        Vector512<float> c10 = initial != null ? Vector512.Load(initial + 1 * initialStride + 0) : default;
+        Vector512<float> c11 = initial != null ? Vector512.Load(initial + 1 * initialStride + 16) : default;
+        Vector512<float> c12 = initial != null ? Vector512.Load(initial + 1 * initialStride + 32) : default;
+        Vector512<float> c13 = initial != null ? Vector512.Load(initial + 1 * initialStride + 48) : default;
+        Vector512<float> c20 = initial != null ? Vector512.Load(initial + 2 * initialStride + 0) : default;
+        Vector512<float> c21 = initial != null ? Vector512.Load(initial + 2 * initialStride + 16) : default;
+        Vector512<float> c22 = initial != null ? Vector512.Load(initial + 2 * initialStride + 32) : default;
+        Vector512<float> c23 = initial != null ? Vector512.Load(initial + 2 * initialStride + 48) : default;
+        Vector512<float> c30 = initial != null ? Vector512.Load(initial + 3 * initialStride + 0) : default;
+        Vector512<float> c31 = initial != null ? Vector512.Load(initial + 3 * initialStride + 16) : default;
+        Vector512<float> c32 = initial != null ? Vector512.Load(initial + 3 * initialStride + 32) : default;
+        Vector512<float> c33 = initial != null ? Vector512.Load(initial + 3 * initialStride + 48) : default;
         float* ak = a;
         float* bk = bs;
         for (nint k = 0; k < depth; k++)

@@ -12,7 +12,7 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
     public static int DepthBlock => 256;
 
     /// <inheritdoc/>
-    public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
+    public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
         // 8 strips of 8 columns: 6×2 accumulators + 2 loads of B + 1 broadcast fit the register file.
@@ -20,18 +20,19 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
         {
             float* bs = b + s * 8;
             float* cs = c + s * 8;
-            Vector128<float> c00 = loadC ? Vector128.Load(cs + 0 * ldc + 0) : default;
-            Vector128<float> c01 = loadC ? Vector128.Load(cs + 0 * ldc + 4) : default;
-            Vector128<float> c10 = loadC ? Vector128.Load(cs + 1 * ldc + 0) : default;
-            Vector128<float> c11 = loadC ? Vector128.Load(cs + 1 * ldc + 4) : default;
-            Vector128<float> c20 = loadC ? Vector128.Load(cs + 2 * ldc + 0) : default;
-            Vector128<float> c21 = loadC ? Vector128.Load(cs + 2 * ldc + 4) : default;
-            Vector128<float> c30 = loadC ? Vector128.Load(cs + 3 * ldc + 0) : default;
-            Vector128<float> c31 = loadC ? Vector128.Load(cs + 3 * ldc + 4) : default;
-            Vector128<float> c40 = loadC ? Vector128.Load(cs + 4 * ldc + 0) : default;
-            Vector128<float> c41 = loadC ? Vector128.Load(cs + 4 * ldc + 4) : default;
-            Vector128<float> c50 = loadC ? Vector128.Load(cs + 5 * ldc + 0) : default;
-            Vector128<float> c51 = loadC ? Vector128.Load(cs + 5 * ldc + 4) : default;
+            float* starts = initial + s * 8; // read only when initial is not null
+            Vector128<float> c00 = initial != null ? Vector128.Load(starts + 0 * initialStride + 0) : default;
+            Vector128<float> c01 = initial != null ? Vector128.Load(starts + 0 * initialStride + 4) : default;
+            Vector128<float> c10 = initial != null ? Vector128.Load(starts + 1 * initialStride + 0) : default;
+            Vector128<float> c11 = initial != null ? Vector128.Load(starts + 1 * initialStride + 4) : default;
+            Vector128<float> c20 = initial != null ? Vector128.Load(starts + 2 * initialStride + 0) : default;
+            Vector128<float> c21 = initial != null ? Vector128.Load(starts + 2 * initialStride + 4) : default;
+            Vector128<float> c30 = initial != null ? Vector128.Load(starts + 3 * initialStride + 0) : default;
+            Vector128<float> c31 = initial != null ? Vector128.Load(starts + 3 * initialStride + 4) : default;
+            Vector128<float> c40 = initial != null ? Vector128.Load(starts + 4 * initialStride + 0) : default;
+            Vector128<float> c41 = initial != null ? Vector128.Load(starts + 4 * initialStride + 4) : default;
+            Vector128<float> c50 = initial != null ? Vector128.Load(starts + 5 * initialStride + 0) : default;
+            Vector128<float> c51 = initial != null ? Vector128.Load(starts + 5 * initialStride + 4) : default;
             float* ak = a;
             float* bk = bs;
             for (nint k = 0; k < depth; k++)
@@ -75,7 +76,7 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
-    public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC)
+    public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
         // 8 strips of 8 columns: 4×2 accumulators + 2 loads of B + 1 broadcast fit the register file.
@@ -83,14 +84,15 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
         {
             float* bs = b + s * 8;
             float* cs = c + s * 8;
-            Vector128<float> c00 = loadC ? Vector128.Load(cs + 0 * ldc + 0) : default;
-            Vector128<float> c01 = loadC ? Vector128.Load(cs + 0 * ldc + 4) : default;
-            Vector128<float> c10 = loadC ? Vector128.Load(cs + 1 * ldc + 0) : default;
-            Vector128<float> c11 = loadC ? Vector128.Load(cs + 1 * ldc + 4) : default;
-            Vector128<float> c20 = loadC ? Vector128.Load(cs + 2 * ldc + 0) : default;
-            Vector128<float> c21 = loadC ? Vector128.Load(cs + 2 * ldc + 4) : default;
-            Vector128<float> c30 = loadC ? Vector128.Load(cs + 3 * ldc + 0) : default;
-            Vector128<float> c31 = loadC ? Vector128.Load(cs + 3 * ldc + 4) : default;
+            float* starts = initial + s * 8; // read only when initial is not null
+            Vector128<float> c00 = initial != null ? Vector128.Load(starts + 0 * initialStride + 0) : default;
+            Vector128<float> c01 = initial != null ? Vector128.Load(starts + 0 * initialStride + 4) : default;
+            Vector128<float> c10 = initial != null ? Vector128.Load(starts + 1 * initialStride + 0) : default;
+            Vector128<float> c11 = initial != null ? Vector128.Load(starts + 1 * initialStride + 4) : default;
+            Vector128<float> c20 = initial != null ? Vector128.Load(starts + 2 * initialStride + 0) : default;
+            Vector128<float> c21 = initial != null ? Vector128.Load(starts + 2 * initialStride + 4) : default;
+            Vector128<float> c30 = initial != null ? Vector128.Load(starts + 3 * initialStride + 0) : default;
+            Vector128<float> c31 = initial != null ? Vector128.Load(starts + 3 * initialStride + 4) : default;
             float* ak = a;
             float* bk = bs;
             for (nint k = 0; k < depth; k++)

@@ -16,15 +16,19 @@ internal unsafe interface IGemmMicrokernel
 
     /// <summary>
     /// The <see cref="GemmDriver.TileRows"/>×<see cref="PackedMatrix.PanelWidth"/> tile: for r &lt; 6 and j &lt; 64,
-    /// c[r·ldc + j] = chain over k &lt; depth of a[r·rowStride + k·depthStride]·b[k·64 + j], from c[r·ldc + j] when
-    /// <paramref name="loadC"/> is set, else from +0. A is read in place (plain: rowStride = lda, depthStride = 1;
-    /// transposed: rowStride = 1, depthStride = lda); <paramref name="b"/> is a k-major panel; all 6×64 elements of c
-    /// are read and written.
+    /// c[r·ldc + j] = chain over k &lt; depth of a[r·rowStride + k·depthStride]·b[k·64 + j], starting from
+    /// initial[r·initialStride + j], or from +0 when <paramref name="initial"/> is null. The start is C itself to
+    /// continue C (initial = c, initialStride = ldc) or one bias row for every row (initialStride = 0), read into
+    /// registers, so a tile that starts from a bias never waits on C's lines. A is read in place (plain:
+    /// rowStride = lda, depthStride = 1; transposed: rowStride = 1, depthStride = lda); <paramref name="b"/> is a
+    /// k-major panel; all 6×64 elements of c are written.
     /// </summary>
-    static abstract void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC);
+    static abstract void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial,
+        nint initialStride);
 
     /// <summary>The same as <see cref="Tile"/> for 4 rows: tails of 4 or 8 rows (batches of 32 or 64) waste nothing.</summary>
-    static abstract void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, bool loadC);
+    static abstract void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial,
+        nint initialStride);
 
     /// <summary>
     /// One row against one panel: for j &lt; 64, c[j] = chain over k &lt; depth of x[k·xStride]·b[k·64 + j], from c[j] when

@@ -58,6 +58,33 @@ public static unsafe class MatrixMultiply
     public static void MultiplyAdd(ReadOnlyMatrixSpan a, PackedMatrix b, MatrixSpan c) =>
         Multiply(a, b, c, accumulate: true, KernelDispatch.Active);
 
+    /// <summary>
+    /// C = bias + A·B with B packed (K×N): row i of C is the bias plus row i of A·B, and each element's chain starts
+    /// from bias[j] (an RNN's pre-activations over all time steps: A_all = bh + X_all·Wxh).
+    /// </summary>
+    /// <remarks>
+    /// The same bits as copying the bias into every row of C and calling
+    /// <see cref="MultiplyAdd(ReadOnlyMatrixSpan, PackedMatrix, MatrixSpan)"/>, without reading C: each register
+    /// tile starts from the bias row instead of loading its part of C, so a C larger than the caches is only written.
+    /// </remarks>
+    /// <param name="a">A, M×K.</param>
+    /// <param name="b">B, packed, K×N.</param>
+    /// <param name="bias">N values, the start of every row.</param>
+    /// <param name="c">C, M×N; overwritten.</param>
+    /// <exception cref="ArgumentException">The shapes do not agree, the bias does not have N values, or C overlaps A or the bias.</exception>
+    public static void MultiplyWithBias(ReadOnlyMatrixSpan a, PackedMatrix b, ReadOnlySpan<float> bias, MatrixSpan c) =>
+        MultiplyWithBias(a, b, bias, c, KernelDispatch.Active);
+
+    /// <summary>C = bias + A·B, where A is M×K, B is K×N and C is M×N; each element's chain starts from bias[j].</summary>
+    /// <remarks>The same bits as copying the bias into every row of C and calling <see cref="MultiplyAdd(ReadOnlyMatrixSpan, ReadOnlyMatrixSpan, MatrixSpan)"/>.</remarks>
+    /// <param name="a">A, M×K.</param>
+    /// <param name="b">B, K×N.</param>
+    /// <param name="bias">N values, the start of every row.</param>
+    /// <param name="c">C, M×N; overwritten.</param>
+    /// <exception cref="ArgumentException">The shapes do not agree, the bias does not have N values, or C overlaps A, B or the bias.</exception>
+    public static void MultiplyWithBias(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, ReadOnlySpan<float> bias, MatrixSpan c) =>
+        MultiplyWithBias(a, b, bias, c, KernelDispatch.Active);
+
     /// <summary>C += Aᵀ·B, where A is K×M, B is K×N and C is M×N (weight gradients: dW = Xᵀ·dA).</summary>
     /// <param name="a">A, K×M; its transpose is the left factor.</param>
     /// <param name="b">B, K×N.</param>
@@ -99,6 +126,35 @@ public static unsafe class MatrixMultiply
         GC.KeepAlive(b);
     }
 
+    internal static void MultiplyWithBias(ReadOnlyMatrixSpan a, PackedMatrix b, ReadOnlySpan<float> bias, MatrixSpan c, InstructionSet path)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        CheckProduct(a.Rows, a.Columns, nameof(a), b.Rows, b.Columns, nameof(b), c);
+        CheckBias(bias, c);
+        CheckDisjoint(a.Data, nameof(a), c.Data);
+        KernelDispatch.ThrowIfUnsupported(path);
+        fixed (float* pbias = bias)
+        {
+            Run(a, transposeA: false, b.Pointer, b.Rows, c, accumulate: false, path, pbias);
+        }
+
+        GC.KeepAlive(b);
+    }
+
+    internal static void MultiplyWithBias(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, ReadOnlySpan<float> bias, MatrixSpan c, InstructionSet path)
+    {
+        CheckProduct(a.Rows, a.Columns, nameof(a), b.Rows, b.Columns, nameof(b), c);
+        CheckBias(bias, c);
+        CheckDisjoint(a.Data, nameof(a), c.Data);
+        CheckDisjoint(b.Data, nameof(b), c.Data);
+        KernelDispatch.ThrowIfUnsupported(path);
+        fixed (float* pb = b.Data)
+        fixed (float* pbias = bias)
+        {
+            RunPlainB(a, transposeA: false, pb, b.Stride, 1, b.Rows, b.Columns, c, accumulate: false, path, pbias);
+        }
+    }
+
     internal static void TransposeMultiplyAdd(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c, InstructionSet path)
     {
         CheckProduct(a.Columns, a.Rows, nameof(a) + "ᵀ", b.Rows, b.Columns, nameof(b), c);
@@ -124,7 +180,7 @@ public static unsafe class MatrixMultiply
     }
 
     private static void Run(ReadOnlyMatrixSpan a, bool transposeA, float* packedB, int depth, MatrixSpan c, bool accumulate,
-        InstructionSet path)
+        InstructionSet path, float* bias = null)
     {
         nint panelStride = (nint)depth * PackedMatrix.PanelWidth;
         fixed (float* pa = a.Data)
@@ -133,7 +189,7 @@ public static unsafe class MatrixMultiply
             // A's element (i, k): a[i·stride + k] plainly, a[k·stride + i] when A is stored transposed.
             nint rowStride = transposeA ? 1 : a.Stride;
             nint depthStride = transposeA ? a.Stride : 1;
-            GemmDriver.Run(path, pa, rowStride, depthStride, packedB, panelStride, pc, c.Stride, c.Rows, c.Columns, depth, accumulate);
+            GemmDriver.Run(path, pa, rowStride, depthStride, packedB, panelStride, pc, c.Stride, c.Rows, c.Columns, depth, accumulate, bias);
         }
     }
 
@@ -145,7 +201,7 @@ public static unsafe class MatrixMultiply
     /// depth blocking does, so the bits are those of one pass over the whole depth.
     /// </summary>
     private static void RunPlainB(ReadOnlyMatrixSpan a, bool transposeA, float* b, nint rowStride, nint columnStride,
-        int depth, int columns, MatrixSpan c, bool accumulate, InstructionSet path)
+        int depth, int columns, MatrixSpan c, bool accumulate, InstructionSet path, float* bias = null)
     {
         int blockDepth = Math.Min(depth, GemmDriver.DepthBlockFor(path));
         float* packed = PackScratch(blockDepth, columns);
@@ -160,7 +216,7 @@ public static unsafe class MatrixMultiply
                 int kc = Math.Min(blockDepth, depth - k0);
                 GemmPacking.PackPanels(b + k0 * rowStride, rowStride, columnStride, kc, columns, packed);
                 GemmDriver.Run(path, pa + k0 * aDepthStride, aRowStride, aDepthStride, packed, (nint)kc * PackedMatrix.PanelWidth,
-                    pc, c.Stride, c.Rows, c.Columns, kc, accumulate || k0 > 0);
+                    pc, c.Stride, c.Rows, c.Columns, kc, accumulate || k0 > 0, bias);
             }
         }
     }
@@ -200,6 +256,16 @@ public static unsafe class MatrixMultiply
                 $"C must be {leftRows}×{rightColumns} ({leftName} is {leftRows}×{leftColumns}, {rightName} is {rightRows}×{rightColumns}), but it is {c.Rows}×{c.Columns}.",
                 nameof(c));
         }
+    }
+
+    private static void CheckBias(ReadOnlySpan<float> bias, MatrixSpan c)
+    {
+        if (bias.Length != c.Columns)
+        {
+            throw new ArgumentException($"The bias must hold one value per column of C ({c.Columns}), but it holds {bias.Length}.", nameof(bias));
+        }
+
+        CheckDisjoint(bias, nameof(bias), c.Data);
     }
 
     private static void CheckDisjoint(ReadOnlySpan<float> input, string inputName, ReadOnlySpan<float> output)

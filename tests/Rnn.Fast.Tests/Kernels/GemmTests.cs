@@ -19,7 +19,7 @@ public class GemmTests
     /// <summary>200 cases: the minimum; with the work cap in <see cref="GemmCase"/> the property runs in seconds.</summary>
     private static readonly Config Cases = Config.QuickThrowOnFailure.WithMaxTest(200);
 
-    private enum Operation { Multiply, MultiplyAdd, MultiplyPacked, MultiplyAddPacked, TransposeMultiplyAdd, MultiplyTransposeAdd }
+    private enum Operation { Multiply, MultiplyAdd, MultiplyPacked, MultiplyAddPacked, TransposeMultiplyAdd, MultiplyTransposeAdd, MultiplyWithBias, MultiplyPackedWithBias }
 
     [Fact]
     public void EveryOperationOnEveryPathIsWithinTheFmaChainBoundAndBitIdenticalAcrossPaths()
@@ -212,6 +212,16 @@ public class GemmTests
         error = Assert.Throws<ArgumentException>(() =>
             MatrixMultiply.MultiplyTransposeAdd(new ReadOnlyMatrixSpan(a, 2, 3), new ReadOnlyMatrixSpan(b, 3, 4), new MatrixSpan(c, 2, 3)));
         Assert.Equal("b", error.ParamName);
+
+        // A bias must hold exactly N values, for the packed and the plain form.
+        var packed = PackedMatrix.From(new ReadOnlyMatrixSpan(b, 3, 4));
+        error = Assert.Throws<ArgumentException>(() =>
+            MatrixMultiply.MultiplyWithBias(new ReadOnlyMatrixSpan(a, 2, 3), packed, new float[3], new MatrixSpan(c, 2, 4)));
+        Assert.Equal("bias", error.ParamName);
+        Assert.Contains("4", error.Message);
+        error = Assert.Throws<ArgumentException>(() =>
+            MatrixMultiply.MultiplyWithBias(new ReadOnlyMatrixSpan(a, 2, 3), new ReadOnlyMatrixSpan(b, 3, 4), new float[5], new MatrixSpan(c, 2, 4)));
+        Assert.Equal("bias", error.ParamName);
         Assert.All(c, value => Assert.Equal(7f, value));
     }
 
@@ -222,6 +232,13 @@ public class GemmTests
         var error = Assert.Throws<ArgumentException>(() =>
             MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(buffer.AsSpan(0, 4), 2, 2), new ReadOnlyMatrixSpan(buffer.AsSpan(8, 4), 2, 2), new MatrixSpan(buffer.AsSpan(2, 4), 2, 2)));
         Assert.Equal("c", error.ParamName);
+
+        // The bias is read while C is written: C may not share its memory either.
+        var packed = PackedMatrix.From(new ReadOnlyMatrixSpan(buffer.AsSpan(8, 4), 2, 2));
+        error = Assert.Throws<ArgumentException>(() =>
+            MatrixMultiply.MultiplyWithBias(new ReadOnlyMatrixSpan(buffer.AsSpan(0, 4), 2, 2), packed, buffer.AsSpan(20, 2), new MatrixSpan(buffer.AsSpan(18, 4), 2, 2)));
+        Assert.Equal("c", error.ParamName);
+        Assert.Contains("bias", error.Message);
     }
 
     [Fact]
@@ -305,7 +322,7 @@ public class GemmTests
     public void AfterWarmUpNoCallAllocates()
     {
         const int m = 33, n = 130, k = 300;
-        float[] a = new float[m * k], b = new float[k * n], bt = new float[n * k], at = new float[k * m], c = new float[m * n];
+        float[] a = new float[m * k], b = new float[k * n], bt = new float[n * k], at = new float[k * m], c = new float[m * n], bias = new float[n];
         var packed = PackedMatrix.From(new ReadOnlyMatrixSpan(b, k, n));
         void All()
         {
@@ -314,7 +331,11 @@ public class GemmTests
             MatrixMultiply.MultiplyAdd(new ReadOnlyMatrixSpan(a.AsSpan(0, k), 1, k), packed, new MatrixSpan(c.AsSpan(0, n), 1, n));
             MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(at, k, m), new ReadOnlyMatrixSpan(b, k, n), new MatrixSpan(c, m, n));
             MatrixMultiply.MultiplyTransposeAdd(new ReadOnlyMatrixSpan(a, m, k), new ReadOnlyMatrixSpan(bt, n, k), new MatrixSpan(c, m, n));
+            MatrixMultiply.MultiplyWithBias(new ReadOnlyMatrixSpan(a, m, k), packed, bias, new MatrixSpan(c, m, n));
+            MatrixMultiply.MultiplyWithBias(new ReadOnlyMatrixSpan(a, m, k), new ReadOnlyMatrixSpan(b, k, n), bias, new MatrixSpan(c, m, n));
+            MatrixMultiply.MultiplyWithBias(new ReadOnlyMatrixSpan(a.AsSpan(0, k), 1, k), packed, bias, new MatrixSpan(c.AsSpan(0, n), 1, n));
             packed.Pack(new ReadOnlyMatrixSpan(b, k, n));
+            packed.PackTransposed(new ReadOnlyMatrixSpan(bt, n, k));
         }
 
         All();
@@ -328,8 +349,9 @@ public class GemmTests
         int m = c.M, n = c.N, k = c.K;
         bool transposeA = operation == Operation.TransposeMultiplyAdd;
         bool transposeB = operation == Operation.MultiplyTransposeAdd;
-        bool accumulate = operation is not (Operation.Multiply or Operation.MultiplyPacked);
-        bool packed = operation is Operation.MultiplyPacked or Operation.MultiplyAddPacked;
+        bool withBias = operation is Operation.MultiplyWithBias or Operation.MultiplyPackedWithBias;
+        bool accumulate = operation is not (Operation.Multiply or Operation.MultiplyPacked) && !withBias;
+        bool packed = operation is Operation.MultiplyPacked or Operation.MultiplyAddPacked or Operation.MultiplyPackedWithBias;
 
         // A stored M×K (or K×M when transposed), B stored K×N (or N×K), each row padded to test strides.
         int aRows = transposeA ? k : m, aColumns = transposeA ? m : k, aStride = aColumns + c.PadA;
@@ -338,6 +360,7 @@ public class GemmTests
         float[] a = c.Values((aRows - 1) * aStride + aColumns, 0);
         float[] b = c.Values((bRows - 1) * bStride + bColumns, 1);
         float[] c0 = c.Values((m - 1) * cStride + n, 2);
+        float[] bias = c.Values(n, 3);
         float A(int i, int kk) => transposeA ? a[kk * aStride + i] : a[i * aStride + kk];
         float B(int kk, int j) => transposeB ? b[j * bStride + kk] : b[kk * bStride + j];
 
@@ -364,13 +387,30 @@ public class GemmTests
                 case Operation.MultiplyTransposeAdd:
                     MatrixMultiply.MultiplyTransposeAdd(av, bv, cv, path);
                     break;
+                case Operation.MultiplyWithBias:
+                    MatrixMultiply.MultiplyWithBias(av, bv, bias, cv, path);
+                    break;
+                case Operation.MultiplyPackedWithBias:
+                    MatrixMultiply.MultiplyWithBias(av, PackedMatrix.From(bv), bias, cv, path);
+                    break;
+            }
+
+            if (withBias)
+            {
+                // The defining identity: the same bits as the bias copied into every row of C, then C += A·B.
+                float[] copied = Enumerable.Repeat(float.NaN, c0.Length).ToArray();
+                for (int i = 0; i < m; i++) bias.CopyTo(copied, i * cStride);
+                var copiedView = new MatrixSpan(copied, m, n, cStride);
+                if (packed) MatrixMultiply.Multiply(av, PackedMatrix.From(bv), copiedView, accumulate: true, path);
+                else MatrixMultiply.Multiply(av, bv, copiedView, accumulate: true, path);
+                AssertBits(copied, result, $"{operation} on {path} against the bias copied into C, then MultiplyAdd, {c}");
             }
 
             for (int i = 0; i < m; i++)
             {
                 for (int j = 0; j < n; j++)
                 {
-                    double start = accumulate ? c0[i * cStride + j] : 0, exact = start, magnitude = Math.Abs(start);
+                    double start = accumulate ? c0[i * cStride + j] : withBias ? bias[j] : 0, exact = start, magnitude = Math.Abs(start);
                     for (int kk = 0; kk < k; kk++)
                     {
                         double term = (double)A(i, kk) * B(kk, j);
