@@ -78,27 +78,9 @@ internal static unsafe class GemmDriver
         }
         else
         {
-            if (!accumulate && bias != null && !StartsTilesFromBias(m, ldc, Math.Min(depth, TKernel.DepthBlock)))
-            {
-                // A C that the caches hold: write the bias into every row and continue from C, as C += A·B does.
-                for (int i = 0; i < m; i++) new ReadOnlySpan<float>(bias, n).CopyTo(new Span<float>(c + i * ldc, n));
-                accumulate = true;
-            }
-
             RunTiles<TKernel>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias);
         }
     }
-
-    /// <summary>
-    /// Whether a product that starts from a bias starts its tiles from the bias row in registers (C only written)
-    /// rather than from the bias written into C first: only for a C larger than L2 under depth blocks of 256 or
-    /// more, the rule of the C prefetch. BenchmarkDotNet, two launches: there the register start ran the
-    /// 2048×256×1024 input projection at 92.8% of the peak against 85.0% for C += A·B, and ds2's at 94.3% against
-    /// 77.5%; but where C stays in cache or the tiles are short, writing C's lines without reading them first cost
-    /// up to 7.5% (small: 83.5% against 90.3%; medium 85.9% against 88.0%). The bits are the same either way.
-    /// </summary>
-    internal static bool StartsTilesFromBias(int m, nint ldc, int depthBlock) =>
-        depthBlock >= 256 && (long)m * ldc * sizeof(float) > PrefetchCAbove;
 
     /// <summary>
     /// Matrix-vector (M = 1): no packing of A, one row kernel per panel over the whole depth. Kept apart from the
