@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Rnn.Fast.Kernels;
 
 /// <summary>
-/// The blocked GEMM loop: C (m×n) = C or 0, then += A·B over k in increasing order, where A's element (i, k) is at
+/// The blocked GEMM loop: C (m×n) = C, a bias row or 0, then += A·B over k in increasing order, where A's element (i, k) is at
 /// a[i·rowStride + k·depthStride] (so one driver serves A and Aᵀ) and B is a <see cref="PackedMatrix"/>-layout pack.
 /// </summary>
 /// <remarks>
