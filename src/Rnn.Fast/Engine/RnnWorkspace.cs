@@ -374,8 +374,9 @@ public sealed class RnnWorkspace : IDisposable
         for (int t = 1; t <= T; t++)
         {
             int stepStart = (t - 1) * n; // first row of A_t, and of block t−1 (X_t beside H_{t−1})
+            // Alternate steps run Whh's panels in opposite orders, so at batch 1 a step starts where the last one ended, in L1.
             MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(stacked[(stepStart * lds + d)..], n, h, lds), _model.RecurrentWeights,
-                new MatrixSpan(a[(stepStart * ldh)..], n, h, ldh), accumulate: true, _path);
+                new MatrixSpan(a[(stepStart * ldh)..], n, h, ldh), accumulate: true, _path, reversePanels: t % 2 == 0);
             for (int b = 0; b < n; b++)
             {
                 Activations.Tanh(a.Slice((stepStart + b) * ldh, h), stacked.Slice((stepStart + n + b) * lds + d, h), _path);
@@ -437,8 +438,9 @@ public sealed class RnnWorkspace : IDisposable
             int stepStart = (t - 1) * n;
             if (t < T)
             {
+                // As in the forward pass: alternate steps take Whhᵀ's panels in opposite orders.
                 MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(dH[((stepStart + n) * ldh)..], n, h, ldh), _model.RecurrentWeightsTransposed,
-                    new MatrixSpan(dH[(stepStart * ldh)..], n, h, ldh), accumulate: everyStep, _path);
+                    new MatrixSpan(dH[(stepStart * ldh)..], n, h, ldh), accumulate: everyStep, _path, reversePanels: t % 2 == 0);
             }
 
             // H_t = tanh(A_t), tanh' = 1 − H_t²: dA_t = dH_t ⊙ (1 − H_t²), in place over dH_t.

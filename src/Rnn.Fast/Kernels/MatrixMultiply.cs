@@ -114,13 +114,18 @@ public static unsafe class MatrixMultiply
         }
     }
 
-    internal static void Multiply(ReadOnlyMatrixSpan a, PackedMatrix b, MatrixSpan c, bool accumulate, InstructionSet path)
+    /// <summary>
+    /// C (+)= A·B on <paramref name="path"/>. <paramref name="reversePanels"/> runs a one-row product's panels last to
+    /// first (see GemmDriver.RunRow): the same bits in either order.
+    /// </summary>
+    internal static void Multiply(ReadOnlyMatrixSpan a, PackedMatrix b, MatrixSpan c, bool accumulate, InstructionSet path,
+        bool reversePanels = false)
     {
         ArgumentNullException.ThrowIfNull(b);
         CheckProduct(a.Rows, a.Columns, nameof(a), b.Rows, b.Columns, nameof(b), c);
         CheckDisjoint(a.Data, nameof(a), c.Data);
         KernelDispatch.ThrowIfUnsupported(path);
-        Run(a, transposeA: false, b.Pointer, b.Rows, c, accumulate, path);
+        Run(a, transposeA: false, b.Pointer, b.Rows, c, accumulate, path, reversePanels: reversePanels);
         // The kernels read the pack through a raw pointer: without this, a pack that only this call references
         // (Multiply(a, PackedMatrix.From(b), c)) may be collected, and its pinned storage freed, mid-product.
         GC.KeepAlive(b);
@@ -180,7 +185,7 @@ public static unsafe class MatrixMultiply
     }
 
     private static void Run(ReadOnlyMatrixSpan a, bool transposeA, float* packedB, int depth, MatrixSpan c, bool accumulate,
-        InstructionSet path, float* bias = null)
+        InstructionSet path, float* bias = null, bool reversePanels = false)
     {
         nint panelStride = (nint)depth * PackedMatrix.PanelWidth;
         fixed (float* pa = a.Data)
@@ -189,7 +194,8 @@ public static unsafe class MatrixMultiply
             // A's element (i, k): a[i·stride + k] plainly, a[k·stride + i] when A is stored transposed.
             nint rowStride = transposeA ? 1 : a.Stride;
             nint depthStride = transposeA ? a.Stride : 1;
-            GemmDriver.Run(path, pa, rowStride, depthStride, packedB, panelStride, pc, c.Stride, c.Rows, c.Columns, depth, accumulate, bias);
+            GemmDriver.Run(path, pa, rowStride, depthStride, packedB, panelStride, pc, c.Stride, c.Rows, c.Columns, depth, accumulate, bias,
+                reversePanels);
         }
     }
 

@@ -17,70 +17,86 @@ public sealed class EngineBitIdentityProperties
     private static readonly Config Cases = Config.QuickThrowOnFailure.WithMaxTest(200);
 
     [Fact]
-    public void StreamingStepByStepEqualsTheWholeSequenceForwardOnEveryPath()
-    {
-        Check.One(Cases, Prop.ForAll(EngineCase.Arbitrary, (EngineCase c) =>
-        {
-            float[] inputs = c.Inputs(), initialHidden = c.InitialHidden();
-            int n = c.BatchSize, d = c.InputSize, h = c.HiddenSize, o = c.OutputSize, T = c.SequenceLength;
-            foreach (InstructionSet path in KernelDispatch.Supported)
-            {
-                RnnModel model = c.Model(path);
-                using var workspace = new RnnWorkspace(model);
-                var whole = new float[T * n * o];
-                workspace.Forward(inputs, T, n, initialHidden, OutputSteps.EveryStep, whole);
-                var lastHidden = new float[n * h];
-                workspace.CopyHiddenState(T, lastHidden);
-
-                var session = new RnnStreamingSession(model, n);
-                if (initialHidden.Length > 0) session.SetHiddenState(initialHidden);
-                var output = new float[n * o];
-                for (int t = 0; t < T; t++)
-                {
-                    session.Step(inputs.AsSpan(t * n * d, n * d), output);
-                    FloatAssert.BitIdentical(whole.AsSpan(t * n * o, n * o), output, $"{path}: O_{t + 1} by Step vs Forward, {c}");
-                }
-
-                var streamedHidden = new float[n * h];
-                session.CopyHiddenStateTo(streamedHidden);
-                FloatAssert.BitIdentical(lastHidden, streamedHidden, $"{path}: H_T by Step vs Forward, {c}");
-            }
-        }));
-    }
+    public void StreamingStepByStepEqualsTheWholeSequenceForwardOnEveryPath() =>
+        Check.One(Cases, Prop.ForAll(EngineCase.Arbitrary, (EngineCase c) => AssertStepByStepEqualsForward(c)));
 
     [Fact]
-    public void ASequenceAloneGivesTheSameBitsAsInsideABatch()
+    public void ASequenceAloneGivesTheSameBitsAsInsideABatch() =>
+        Check.One(Cases, Prop.ForAll(EngineCase.Arbitrary, (EngineCase c) => AssertAloneEqualsBatch(c)));
+
+    /// <summary>
+    /// Both laws at batch 1 with Whh wider than one panel (h = 70: 64 + 6 columns; h = 130: 64 + 64 + 2), where the
+    /// forward and backward recurrences run Whh's panels in opposite orders on alternate steps and the streaming Step
+    /// always runs them first to last. The random cases reach h &gt; 64 at batch 1 in about 1 of 75. The sequence alone
+    /// (batch 1, the matrix-vector path) is compared with the same sequence in a batch of 3 (register tiles).
+    /// </summary>
+    [Theory]
+    [InlineData(70, 4, true)]
+    [InlineData(130, 5, false)]
+    [InlineData(130, 6, true)]
+    public void AtBatchOneTheAlternatingPanelOrderKeepsEveryBit(int hiddenSize, int sequenceLength, bool givenInitialHidden)
     {
-        // Outputs and every H_t from the forward pass; dX and dH_0 from the backward pass with the same output
-        // gradients for that sequence (parameter gradients sum over the batch, so they are not per sequence).
-        Check.One(Cases, Prop.ForAll(EngineCase.Arbitrary, (EngineCase c) =>
+        AssertStepByStepEqualsForward(new EngineCase(1, 3, hiddenSize, 2, sequenceLength, givenInitialHidden, Seed: hiddenSize + sequenceLength));
+        AssertAloneEqualsBatch(new EngineCase(3, 3, hiddenSize, 2, sequenceLength, givenInitialHidden, Seed: hiddenSize * sequenceLength));
+    }
+
+    private static void AssertStepByStepEqualsForward(EngineCase c)
+    {
+        float[] inputs = c.Inputs(), initialHidden = c.InitialHidden();
+        int n = c.BatchSize, d = c.InputSize, h = c.HiddenSize, o = c.OutputSize, T = c.SequenceLength;
+        foreach (InstructionSet path in KernelDispatch.Supported)
         {
-            float[] inputs = c.Inputs(), initialHidden = c.InitialHidden();
-            int n = c.BatchSize, d = c.InputSize, h = c.HiddenSize, o = c.OutputSize, T = c.SequenceLength;
-            int chosen = c.Seed % n;
-            LossKind loss = c.Loss;
-            OutputSteps steps = EngineAgainstReferenceProperties.StepsOf(loss);
-            int outputSteps = steps == OutputSteps.LastStep ? 1 : T;
-            float[] outputGradients = c.OutputGradients(loss);
+            RnnModel model = c.Model(path);
+            using var workspace = new RnnWorkspace(model);
+            var whole = new float[T * n * o];
+            workspace.Forward(inputs, T, n, initialHidden, OutputSteps.EveryStep, whole);
+            var lastHidden = new float[n * h];
+            workspace.CopyHiddenState(T, lastHidden);
 
-            float[] aloneInputs = Rows(inputs, T, n, d, chosen);
-            float[] aloneInitialHidden = initialHidden.Length == 0 ? [] : Rows(initialHidden, 1, n, h, chosen);
-            float[] aloneOutputGradients = Rows(outputGradients, outputSteps, n, o, chosen);
-            foreach (InstructionSet path in KernelDispatch.Supported)
+            var session = new RnnStreamingSession(model, n);
+            if (initialHidden.Length > 0) session.SetHiddenState(initialHidden);
+            var output = new float[n * o];
+            for (int t = 0; t < T; t++)
             {
-                RnnModel model = c.Model(path);
-                var (batchOutputs, batchHidden, batchInputGradients, batchInitialGradients) =
-                    ForwardAndBackward(model, inputs, T, n, initialHidden, steps, outputGradients);
-                var (aloneOutputs, aloneHidden, aloneInputGradients, aloneInitialGradients) =
-                    ForwardAndBackward(model, aloneInputs, T, 1, aloneInitialHidden, steps, aloneOutputGradients);
-
-                string context = $"{path}: sequence {chosen} of {c}";
-                FloatAssert.BitIdentical(Rows(batchOutputs, outputSteps, n, o, chosen), aloneOutputs, $"outputs, {context}");
-                FloatAssert.BitIdentical(Rows(batchHidden, T + 1, n, h, chosen), aloneHidden, $"H_0..H_T, {context}");
-                FloatAssert.BitIdentical(Rows(batchInputGradients, T, n, d, chosen), aloneInputGradients, $"dX, {context}");
-                FloatAssert.BitIdentical(Rows(batchInitialGradients, 1, n, h, chosen), aloneInitialGradients, $"dH_0, {context}");
+                session.Step(inputs.AsSpan(t * n * d, n * d), output);
+                FloatAssert.BitIdentical(whole.AsSpan(t * n * o, n * o), output, $"{path}: O_{t + 1} by Step vs Forward, {c}");
             }
-        }));
+
+            var streamedHidden = new float[n * h];
+            session.CopyHiddenStateTo(streamedHidden);
+            FloatAssert.BitIdentical(lastHidden, streamedHidden, $"{path}: H_T by Step vs Forward, {c}");
+        }
+    }
+
+    // Outputs and every H_t from the forward pass; dX and dH_0 from the backward pass with the same output
+    // gradients for that sequence (parameter gradients sum over the batch, so they are not per sequence).
+    private static void AssertAloneEqualsBatch(EngineCase c)
+    {
+        float[] inputs = c.Inputs(), initialHidden = c.InitialHidden();
+        int n = c.BatchSize, d = c.InputSize, h = c.HiddenSize, o = c.OutputSize, T = c.SequenceLength;
+        int chosen = c.Seed % n;
+        LossKind loss = c.Loss;
+        OutputSteps steps = EngineAgainstReferenceProperties.StepsOf(loss);
+        int outputSteps = steps == OutputSteps.LastStep ? 1 : T;
+        float[] outputGradients = c.OutputGradients(loss);
+
+        float[] aloneInputs = Rows(inputs, T, n, d, chosen);
+        float[] aloneInitialHidden = initialHidden.Length == 0 ? [] : Rows(initialHidden, 1, n, h, chosen);
+        float[] aloneOutputGradients = Rows(outputGradients, outputSteps, n, o, chosen);
+        foreach (InstructionSet path in KernelDispatch.Supported)
+        {
+            RnnModel model = c.Model(path);
+            var (batchOutputs, batchHidden, batchInputGradients, batchInitialGradients) =
+                ForwardAndBackward(model, inputs, T, n, initialHidden, steps, outputGradients);
+            var (aloneOutputs, aloneHidden, aloneInputGradients, aloneInitialGradients) =
+                ForwardAndBackward(model, aloneInputs, T, 1, aloneInitialHidden, steps, aloneOutputGradients);
+
+            string context = $"{path}: sequence {chosen} of {c}";
+            FloatAssert.BitIdentical(Rows(batchOutputs, outputSteps, n, o, chosen), aloneOutputs, $"outputs, {context}");
+            FloatAssert.BitIdentical(Rows(batchHidden, T + 1, n, h, chosen), aloneHidden, $"H_0..H_T, {context}");
+            FloatAssert.BitIdentical(Rows(batchInputGradients, T, n, d, chosen), aloneInputGradients, $"dX, {context}");
+            FloatAssert.BitIdentical(Rows(batchInitialGradients, 1, n, h, chosen), aloneInitialGradients, $"dH_0, {context}");
+        }
     }
 
     [Fact]
