@@ -11,7 +11,7 @@ namespace Rnn.Fast.Benchmarks.Probes;
 /// Quick Stopwatch measurements that BenchmarkDotNet cannot make on a noisy shared host: two contenders measured in
 /// alternating blocks in ONE process, so a slow spell of the host hits both alike, and one subject in many short
 /// blocks with the median reported. Not a replacement for the suites (no statistics beyond a median): a
-/// cross-check, and the source of every "probe" figure in the README.
+/// cross-check, and the source of every "probe" figure in the README and docs/measurements.md.
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project perf/Rnn.Fast.Benchmarks -- probe tanh LENGTH</c>: ours vs
