@@ -94,6 +94,10 @@ public sealed unsafe class PackedMatrix
         {
             GemmPacking.PackPanels(s, source.Stride, 1, Rows, Columns, Pointer);
         }
+
+        // The copy writes through a raw pointer into _storage. Without this, a pack that nothing else references
+        // (PackedMatrix.From(b) with the result unused) may be collected, and its storage freed, mid-copy.
+        GC.KeepAlive(this);
     }
 
     /// <summary>Overwrites this pack with the transpose of <paramref name="source"/>, which must be N×K. Allocates nothing.</summary>
@@ -106,6 +110,9 @@ public sealed unsafe class PackedMatrix
         {
             GemmPacking.PackPanels(s, 1, source.Stride, Rows, Columns, Pointer);
         }
+
+        // As in Pack: keep the storage alive until the copy is done.
+        GC.KeepAlive(this);
     }
 
     /// <summary>The element B[row, column] read back from the pack (for tests and diagnostics; not a hot path).</summary>
