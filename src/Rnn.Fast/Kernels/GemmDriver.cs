@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -42,19 +43,36 @@ internal static unsafe class GemmDriver
     /// the same n values), else +0. With <paramref name="reversePanels"/>, a one-row product (m = 1) runs its panels
     /// from the last to the first; the order of the panels changes no element's chain, so no bit.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="plainB"/>, B is not packed yet: its element (k, j) is at plainB[k·plainBStride + j], depth is
+    /// at most the path's depth block, and <paramref name="packedB"/> is where its panels go. The first tile over each
+    /// panel then packs that panel as it reads it (<see cref="IGemmMicrokernel.TileCopyingPanel"/>); a panel whose first
+    /// tile is not a full 6×64 tile, a one-row product and the scalar path pack first.
+    /// </remarks>
     internal static void Run(InstructionSet path, float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias = null, bool reversePanels = false)
+        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias = null, bool reversePanels = false,
+        float* plainB = null, nint plainBStride = 0)
     {
+        Debug.Assert(plainB == null || depth <= DepthBlockFor(path));
+        if (plainB != null && (m == 1 || path == InstructionSet.Scalar))
+        {
+            GemmPacking.PackPanels(plainB, plainBStride, 1, depth, n, packedB);
+            plainB = null;
+        }
+
         switch (path)
         {
             case InstructionSet.Avx512:
-                Run<GemmMicrokernelAvx512>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, reversePanels);
+                Run<GemmMicrokernelAvx512>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, reversePanels, plainB,
+                    plainBStride);
                 break;
             case InstructionSet.Avx2:
-                Run<GemmMicrokernelAvx2>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, reversePanels);
+                Run<GemmMicrokernelAvx2>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, reversePanels, plainB,
+                    plainBStride);
                 break;
             case InstructionSet.Portable:
-                Run<GemmMicrokernelPortable>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, reversePanels);
+                Run<GemmMicrokernelPortable>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, reversePanels,
+                    plainB, plainBStride);
                 break;
             default:
                 RunScalar(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias);
@@ -63,7 +81,7 @@ internal static unsafe class GemmDriver
     }
 
     private static void Run<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias, bool reversePanels)
+        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias, bool reversePanels, float* plainB, nint plainBStride)
         where TKernel : struct, IGemmMicrokernel
     {
         if (m == 1)
@@ -79,7 +97,7 @@ internal static unsafe class GemmDriver
         }
         else
         {
-            RunTiles<TKernel>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias);
+            RunTiles<TKernel>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, plainB, plainBStride);
         }
     }
 
@@ -120,7 +138,7 @@ internal static unsafe class GemmDriver
     // cleared below (24 KiB of zeroing per call would cost small products more than their arithmetic).
     [SkipLocalsInit]
     private static void RunTiles<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias)
+        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias, float* plainB, nint plainBStride)
         where TKernel : struct, IGemmMicrokernel
     {
         float* edge = stackalloc float[TileRows * Width];
@@ -144,6 +162,15 @@ internal static unsafe class GemmDriver
                 {
                     float* panel = packedB + (j0 / Width) * panelStride + (nint)k0 * Width;
                     int columns = Math.Min(Width, n - j0);
+                    // An unpacked B (see Run) is packed by the first row block's first tile over each panel, when that
+                    // tile is a full 6×64 one; otherwise the panel is packed before its tiles.
+                    bool packInFirstTile = false;
+                    if (plainB != null && i0 == 0)
+                    {
+                        packInFirstTile = columns == Width && sixRowEnd > 0;
+                        if (!packInFirstTile) GemmPacking.PackPanels(plainB + j0, plainBStride, 1, kc, columns, panel);
+                    }
+
                     for (int r0 = 0; r0 < mc;)
                     {
                         // 6-row tiles, then 4-row tiles for the tail (see SixRowTiles); a short last tile is padded.
@@ -152,13 +179,19 @@ internal static unsafe class GemmDriver
                         int rows = Math.Min(height, mc - r0);
                         float* block = a + (i0 + r0) * rowStride + k0 * depthStride;
                         float* tile = c + (i0 + r0) * ldc + j0;
+                        bool firstTile = r0 == 0;
                         r0 += rows;
                         if (prefetchC && j0 + Width < n) PrefetchNextPanelsTile(tile + Width, ldc, rows);
                         if (rows == height && columns == Width)
                         {
                             float* initial = loadC ? tile : startRow == null ? null : startRow + j0;
                             nint initialStride = loadC ? ldc : 0;
-                            if (six) TKernel.Tile(block, rowStride, depthStride, panel, kc, tile, ldc, initial, initialStride);
+                            if (packInFirstTile && firstTile)
+                            {
+                                TKernel.TileCopyingPanel(block, rowStride, depthStride, plainB + j0, plainBStride, panel, kc, tile, ldc, initial,
+                                    initialStride);
+                            }
+                            else if (six) TKernel.Tile(block, rowStride, depthStride, panel, kc, tile, ldc, initial, initialStride);
                             else TKernel.Tile4(block, rowStride, depthStride, panel, kc, tile, ldc, initial, initialStride);
                             continue;
                         }

@@ -79,6 +79,17 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
         }
     }
 
+    /// <summary>
+    /// Packs the panel, then runs <see cref="Tile"/> on it: the same panel and the same bits as the fused copy of the
+    /// AVX-512 tile, which was measured on that path only.
+    /// </summary>
+    public static void TileCopyingPanel(float* a, nint rowStride, nint depthStride, float* source, nint sourceStride, float* b, nint depth,
+        float* c, nint ldc, float* initial, nint initialStride)
+    {
+        GemmPacking.PackPanels(source, sourceStride, 1, (int)depth, PackedMatrix.PanelWidth, b);
+        Tile(a, rowStride, depthStride, b, depth, c, ldc, initial, initialStride);
+    }
+
     /// <inheritdoc/>
     public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {

@@ -26,6 +26,15 @@ internal unsafe interface IGemmMicrokernel
     static abstract void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial,
         nint initialStride);
 
+    /// <summary>
+    /// <see cref="Tile"/> for the first tile over a panel that is not packed yet: B's 64 columns at depth k are read from
+    /// source[k·sourceStride + j], and the panel <paramref name="b"/> (b[k·64 + j]) is written with them, so the tiles
+    /// after this one read the packed panel. Packing is a copy, so the bits are those of <see cref="Tile"/> on the
+    /// packed panel.
+    /// </summary>
+    static abstract void TileCopyingPanel(float* a, nint rowStride, nint depthStride, float* source, nint sourceStride, float* b, nint depth,
+        float* c, nint ldc, float* initial, nint initialStride);
+
     /// <summary>The same as <see cref="Tile"/> for 4 rows: tails of 4 or 8 rows (batches of 32 or 64) waste nothing.</summary>
     static abstract void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial,
         nint initialStride);

@@ -202,7 +202,9 @@ public static unsafe class MatrixMultiply
     /// <summary>
     /// A product with a plain B (element (k, j) at b[k·rowStride + j·columnStride], K×N): B is packed and multiplied
     /// one depth block of the path's tiles (<see cref="GemmDriver.DepthBlockFor"/>: 1024 rows with AVX-512, 256 otherwise)
-    /// at a time, so the per-thread pack holds at most 1024×N floats (4 MiB at N = 1024) instead of all K×N. Each block
+    /// at a time, so the per-thread pack holds at most 1024×N floats (4 MiB at N = 1024) instead of all K×N. B's rows in
+    /// place (columnStride = 1) are packed by the first tile over each panel as it reads them, not in a pass of their
+    /// own. Each block
     /// continues every element's chain from the value the previous block stored in C, exactly as the driver's own
     /// depth blocking does, so the bits are those of one pass over the whole depth.
     /// </summary>
@@ -220,9 +222,13 @@ public static unsafe class MatrixMultiply
             for (int k0 = 0; k0 < depth; k0 += blockDepth)
             {
                 int kc = Math.Min(blockDepth, depth - k0);
-                GemmPacking.PackPanels(b + k0 * rowStride, rowStride, columnStride, kc, columns, packed);
+                // Rows of B in place are packed by the tiles that first read them (see GemmDriver.Run); B's columns
+                // in place (B = Wᵀ) need the transposing pack first.
+                float* block = b + k0 * rowStride;
+                bool rowsInPlace = columnStride == 1;
+                if (!rowsInPlace) GemmPacking.PackPanels(block, rowStride, columnStride, kc, columns, packed);
                 GemmDriver.Run(path, pa + k0 * aDepthStride, aRowStride, aDepthStride, packed, (nint)kc * PackedMatrix.PanelWidth,
-                    pc, c.Stride, c.Rows, c.Columns, kc, accumulate || k0 > 0, bias);
+                    pc, c.Stride, c.Rows, c.Columns, kc, accumulate || k0 > 0, bias, plainB: rowsInPlace ? block : null, plainBStride: rowStride);
             }
         }
     }
