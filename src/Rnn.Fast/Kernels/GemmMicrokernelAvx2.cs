@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -16,6 +17,7 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
     public static int DepthBlock => 256;
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
@@ -91,6 +93,7 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
@@ -141,6 +144,7 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Row(float* x, nint xStride, float* b, nint depth, float* c, bool loadC)
     {
         float* bs = b;
@@ -180,6 +184,7 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RowHalf(float* x, nint xStride, float* b, nint depth, float* c, bool loadC)
     {
         Vector256<float> c0 = loadC ? Vector256.Load(c + 0) : default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -49,6 +50,7 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
         public static bool CopiesSource => true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SixRows<TReads>(float* a, nint rowStride, nint depthStride, float* source, nint sourceStride, float* b, nint depth,
         float* c, nint ldc, float* initial, nint initialStride)
         where TReads : struct, IPanelReads
@@ -166,6 +168,7 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
@@ -237,6 +240,7 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Row(float* x, nint xStride, float* b, nint depth, float* c, bool loadC)
     {
         float* bs = b;
@@ -264,6 +268,7 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RowHalf(float* x, nint xStride, float* b, nint depth, float* c, bool loadC)
     {
         Vector512<float> c0 = loadC ? Vector512.Load(c + 0) : default;

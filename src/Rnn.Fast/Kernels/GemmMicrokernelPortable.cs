@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Rnn.Fast.Kernels;
@@ -12,6 +13,7 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
     public static int DepthBlock => 256;
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
@@ -87,6 +89,7 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile4(float* a, nint rowStride, nint depthStride, float* b, nint depth, float* c, nint ldc, float* initial, nint initialStride)
     {
         nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
@@ -137,6 +140,7 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Row(float* x, nint xStride, float* b, nint depth, float* c, bool loadC)
     {
         RowHalf(x, xStride, b, depth, c, loadC);
@@ -144,6 +148,7 @@ internal readonly unsafe struct GemmMicrokernelPortable : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RowHalf(float* x, nint xStride, float* b, nint depth, float* c, bool loadC)
     {
         float* bs = b;
