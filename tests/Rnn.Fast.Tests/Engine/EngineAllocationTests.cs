@@ -5,8 +5,9 @@ namespace Rnn.Fast.Tests.Engine;
 
 /// <summary>
 /// After warm-up, every hot entry point allocates 0 bytes per call, for any (T, n) up to the largest seen — on every
-/// instruction-set path. Each test warms up once with the largest batch, then measures the very next calls — the
-/// same size, then smaller ones — with <see cref="GC.GetAllocatedBytesForCurrentThread"/>.
+/// instruction-set path. Each scenario warms up once with the largest batch, then measures the very next calls — the
+/// same size, then smaller ones — with <see cref="GC.GetAllocatedBytesForCurrentThread"/>. Each scenario runs twice
+/// on objects of its own, measured the second time only (see <see cref="MeasureSecondRun"/>).
 /// </summary>
 public sealed class EngineAllocationTests
 {
@@ -18,67 +19,79 @@ public sealed class EngineAllocationTests
     [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void ForwardAllocatesNothingAfterWarmUp(InstructionSet path)
     {
-        using var workspace = new RnnWorkspace(Model(path));
-        float[] largeInputs = new float[LargeT * LargeN * 7], largeOutputs = new float[LargeT * LargeN * 3];
-        float[] smallInputs = new float[SmallT * SmallN * 7], smallOutputs = new float[SmallN * 3], smallHidden = new float[SmallN * 37];
-        workspace.Forward(largeInputs, LargeT, LargeN, OutputSteps.EveryStep, largeOutputs);
+        MeasureSecondRun(check =>
+        {
+            using var workspace = new RnnWorkspace(Model(path));
+            float[] largeInputs = new float[LargeT * LargeN * 7], largeOutputs = new float[LargeT * LargeN * 3];
+            float[] smallInputs = new float[SmallT * SmallN * 7], smallOutputs = new float[SmallN * 3], smallHidden = new float[SmallN * 37];
+            workspace.Forward(largeInputs, LargeT, LargeN, OutputSteps.EveryStep, largeOutputs);
 
-        AssertNoAllocation(() => workspace.Forward(largeInputs, LargeT, LargeN, OutputSteps.EveryStep, largeOutputs), "Forward, same size");
-        AssertNoAllocation(() => workspace.Forward(smallInputs, SmallT, SmallN, smallHidden, OutputSteps.LastStep, smallOutputs), "Forward, smaller, given H_0");
-        AssertNoAllocation(() => workspace.CopyHiddenState(SmallT, smallHidden), "CopyHiddenState");
+            check(() => workspace.Forward(largeInputs, LargeT, LargeN, OutputSteps.EveryStep, largeOutputs), "Forward, same size");
+            check(() => workspace.Forward(smallInputs, SmallT, SmallN, smallHidden, OutputSteps.LastStep, smallOutputs), "Forward, smaller, given H_0");
+            check(() => workspace.CopyHiddenState(SmallT, smallHidden), "CopyHiddenState");
+        });
     }
 
     [Theory]
     [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void BackwardAllocatesNothingAfterWarmUp(InstructionSet path)
     {
-        RnnModel model = Model(path);
-        using var workspace = new RnnWorkspace(model);
-        float[] largeInputs = new float[LargeT * LargeN * 7], largeOutputs = new float[LargeT * LargeN * 3];
-        float[] smallInputs = new float[SmallT * SmallN * 7], smallOutputs = new float[SmallN * 3];
-        float[] gradients = new float[Shape.ParameterCount], largeInputGradients = new float[largeInputs.Length];
-        float[] smallInputGradients = new float[smallInputs.Length], smallInitialGradients = new float[SmallN * 37];
-        workspace.Forward(largeInputs, LargeT, LargeN, OutputSteps.EveryStep, largeOutputs);
-        workspace.Backward(largeOutputs, gradients, new float[LargeN * 37], largeInputGradients);
+        MeasureSecondRun(check =>
+        {
+            RnnModel model = Model(path);
+            using var workspace = new RnnWorkspace(model);
+            float[] largeInputs = new float[LargeT * LargeN * 7], largeOutputs = new float[LargeT * LargeN * 3];
+            float[] smallInputs = new float[SmallT * SmallN * 7], smallOutputs = new float[SmallN * 3];
+            float[] gradients = new float[Shape.ParameterCount], largeInputGradients = new float[largeInputs.Length];
+            float[] smallInputGradients = new float[smallInputs.Length], smallInitialGradients = new float[SmallN * 37];
+            workspace.Forward(largeInputs, LargeT, LargeN, OutputSteps.EveryStep, largeOutputs);
+            workspace.Backward(largeOutputs, gradients, new float[LargeN * 37], largeInputGradients);
 
-        workspace.Forward(largeInputs, LargeT, LargeN, OutputSteps.EveryStep, largeOutputs);
-        AssertNoAllocation(() => workspace.Backward(largeOutputs, gradients, default, largeInputGradients), "Backward, same size");
-        workspace.Forward(smallInputs, SmallT, SmallN, OutputSteps.LastStep, smallOutputs);
-        AssertNoAllocation(() => workspace.Backward(smallOutputs, gradients, smallInitialGradients, smallInputGradients), "Backward, smaller");
+            workspace.Forward(largeInputs, LargeT, LargeN, OutputSteps.EveryStep, largeOutputs);
+            check(() => workspace.Backward(largeOutputs, gradients, default, largeInputGradients), "Backward, same size");
+            workspace.Forward(smallInputs, SmallT, SmallN, OutputSteps.LastStep, smallOutputs);
+            check(() => workspace.Backward(smallOutputs, gradients, smallInitialGradients, smallInputGradients), "Backward, smaller");
+        });
     }
 
     [Theory]
     [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void TrainingAllocatesNothingAfterWarmUp(InstructionSet path)
     {
-        RnnModel model = Model(path);
-        using var workspace = new RnnWorkspace(model);
-        float[] largeInputs = Filled(LargeT * LargeN * 7), largeTargets = Filled(LargeT * LargeN * 3);
-        float[] smallInputs = Filled(SmallT * SmallN * 7), smallTargets = Filled(SmallN * 3), gradients = new float[Shape.ParameterCount];
-        workspace.TrainStep(largeInputs, LargeT, LargeN, largeTargets, LossKind.AllOutputsMeanSquaredError, 0.01f);
+        MeasureSecondRun(check =>
+        {
+            RnnModel model = Model(path);
+            using var workspace = new RnnWorkspace(model);
+            float[] largeInputs = Filled(LargeT * LargeN * 7), largeTargets = Filled(LargeT * LargeN * 3);
+            float[] smallInputs = Filled(SmallT * SmallN * 7), smallTargets = Filled(SmallN * 3), gradients = new float[Shape.ParameterCount];
+            workspace.TrainStep(largeInputs, LargeT, LargeN, largeTargets, LossKind.AllOutputsMeanSquaredError, 0.01f);
 
-        AssertNoAllocation(() => workspace.TrainStep(largeInputs, LargeT, LargeN, largeTargets, LossKind.AllOutputsMeanSquaredError, 0.01f), "TrainStep, same size");
-        AssertNoAllocation(() => workspace.TrainStep(smallInputs, SmallT, SmallN, smallTargets, LossKind.LastOutputMeanSquaredError, 0.01f), "TrainStep, smaller");
-        AssertNoAllocation(() => workspace.ComputeGradients(smallInputs, SmallT, SmallN, smallTargets, LossKind.LastOutputMeanSquaredError, gradients), "ComputeGradients");
-        AssertNoAllocation(() => model.ApplyGradientDescent(gradients, 0.01f), "ApplyGradientDescent");
-        AssertNoAllocation(() => model.SetParameters(gradients), "SetParameters");
+            check(() => workspace.TrainStep(largeInputs, LargeT, LargeN, largeTargets, LossKind.AllOutputsMeanSquaredError, 0.01f), "TrainStep, same size");
+            check(() => workspace.TrainStep(smallInputs, SmallT, SmallN, smallTargets, LossKind.LastOutputMeanSquaredError, 0.01f), "TrainStep, smaller");
+            check(() => workspace.ComputeGradients(smallInputs, SmallT, SmallN, smallTargets, LossKind.LastOutputMeanSquaredError, gradients), "ComputeGradients");
+            check(() => model.ApplyGradientDescent(gradients, 0.01f), "ApplyGradientDescent");
+            check(() => model.SetParameters(gradients), "SetParameters");
+        });
     }
 
     [Theory]
     [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void StreamingAllocatesNothingAfterConstruction(InstructionSet path)
     {
-        foreach (int n in new[] { 1, 3 })
+        MeasureSecondRun(check =>
         {
-            var session = new RnnStreamingSession(Model(path), n);
-            float[] input = Filled(n * 7), output = new float[n * 3], state = new float[n * 37];
-            session.Step(input, output);
+            foreach (int n in new[] { 1, 3 })
+            {
+                var session = new RnnStreamingSession(Model(path), n);
+                float[] input = Filled(n * 7), output = new float[n * 3], state = new float[n * 37];
+                session.Step(input, output);
 
-            AssertNoAllocation(() => session.Step(input, output), $"Step, n = {n}");
-            AssertNoAllocation(() => session.CopyHiddenStateTo(state), "CopyHiddenStateTo");
-            AssertNoAllocation(() => session.SetHiddenState(state), "SetHiddenState");
-            AssertNoAllocation(session.Reset, "Reset");
-        }
+                check(() => session.Step(input, output), $"Step, n = {n}");
+                check(() => session.CopyHiddenStateTo(state), "CopyHiddenStateTo");
+                check(() => session.SetHiddenState(state), "SetHiddenState");
+                check(session.Reset, "Reset");
+            }
+        });
     }
 
     private static RnnModel Model(InstructionSet path) => new(Shape, ParameterInitialization.CreateUniform(Shape, 7), path);
@@ -88,6 +101,20 @@ public sealed class EngineAllocationTests
         var values = new float[length];
         for (int i = 0; i < length; i++) values[i] = (i % 7 - 3) / 5f;
         return values;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="scenario"/> twice, each time on the objects it builds itself: first with its checks only
+    /// calling, so that every method it reaches has been compiled and every type it touches initialized; then with each
+    /// check measured. That first-time work allocates on whichever thread gets there first, and in the parallel test run
+    /// another test sometimes had not: measured on the first run, "ApplyGradientDescent allocated 4680 bytes after
+    /// warm-up" in about 1 of 20 runs of the kernel and engine tests (2026-11-30), though it allocates nothing. The
+    /// measured run still builds a fresh workspace and warms it with the largest batch before its smaller calls.
+    /// </summary>
+    private static void MeasureSecondRun(Action<Action<Action, string>> scenario)
+    {
+        scenario((call, _) => call());
+        scenario(AssertNoAllocation);
     }
 
     private static void AssertNoAllocation(Action call, string what)
