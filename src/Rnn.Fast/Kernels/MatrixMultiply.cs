@@ -204,9 +204,8 @@ public static unsafe class MatrixMultiply
     /// one depth block of the path's tiles (<see cref="GemmDriver.DepthBlockFor"/>: 1024 rows with AVX-512, 256 otherwise)
     /// at a time, so the per-thread pack holds at most 1024×N floats (4 MiB at N = 1024) instead of all K×N. B's rows in
     /// place (columnStride = 1) are packed by the first tile over each panel as it reads them, not in a pass of their
-    /// own. Each block
-    /// continues every element's chain from the value the previous block stored in C, exactly as the driver's own
-    /// depth blocking does, so the bits are those of one pass over the whole depth.
+    /// own. Each block continues every element's chain from the value the previous block stored in C, exactly as the
+    /// driver's own depth blocking does, so the bits are those of one pass over the whole depth.
     /// </summary>
     private static void RunPlainB(ReadOnlyMatrixSpan a, bool transposeA, float* b, nint rowStride, nint columnStride,
         int depth, int columns, MatrixSpan c, bool accumulate, InstructionSet path, float* bias = null)
