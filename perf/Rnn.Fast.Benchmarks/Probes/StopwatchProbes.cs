@@ -23,6 +23,10 @@ namespace Rnn.Fast.Benchmarks.Probes;
 /// <c>… -- probe gemm CONFIG</c>: the products of <see cref="GemmBenchmarks"/> as a percentage of the peak FMA
 /// rate measured in the same round (<see cref="PeakFma"/>, ~20 ms just before them), 15 rounds, medians: a slow
 /// spell of the host lowers the peak and the products alike, so the ratio is what the kernels control.
+/// <c>… -- probe first-steps CONFIG [CALLS]</c>: the streaming step of <see cref="InferStepBenchmarks"/> from the first
+/// call of a fresh process, each call timed on its own (default 300,000 calls); prints the first call and the median
+/// of each window of calls, which shows how long the runtime's tiered compilation keeps the step on unoptimized code.
+/// Run it as its own command: a process that has already made steps measures nothing new.
 /// </remarks>
 public static class StopwatchProbes
 {
@@ -52,8 +56,14 @@ public static class StopwatchProbes
             case ["gemm", var config]:
                 MeasureGemm(config);
                 return 0;
+            case ["first-steps", var config]:
+                MeasureFirstSteps(config, 300_000);
+                return 0;
+            case ["first-steps", var config, var count] when int.TryParse(count, out int calls) && calls >= 1_000:
+                MeasureFirstSteps(config, calls);
+                return 0;
             default:
-                Console.Error.WriteLine("usage: probe tanh LENGTH | probe infer-step CONFIG | probe train-step CONFIG | probe gemm CONFIG");
+                Console.Error.WriteLine("usage: probe tanh LENGTH | probe infer-step CONFIG | probe train-step CONFIG | probe gemm CONFIG | probe first-steps CONFIG [CALLS ≥ 1000]");
                 return 2;
         }
     }
@@ -143,6 +153,30 @@ public static class StopwatchProbes
         {
             Console.WriteLine($"  {products[k].Name,-17} {Median(gflops[k]),6:F1} GFLOP/s, {Median(percent[k]):F1}% of the round's peak " +
                 $"(median; range {percent[k].Min():F1}–{percent[k].Max():F1}%)");
+        }
+    }
+
+    private static void MeasureFirstSteps(string config, int calls)
+    {
+        using var data = new EngineBenchmarkData(config);
+        ReadOnlySpan<float> input = data.Inputs.AsSpan(0, data.Config.BatchSize * data.Config.InputSize);
+        var nanoseconds = new double[calls];
+        double nanosecondsPerTick = 1e9 / Stopwatch.Frequency;
+        for (int i = 0; i < calls; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            data.Session.Step(input, data.Outputs);
+            nanoseconds[i] = (Stopwatch.GetTimestamp() - start) * nanosecondsPerTick;
+        }
+
+        Console.WriteLine($"first steps at {config}, {KernelDispatch.Active} path, {calls} calls from a fresh process: " +
+            $"call 1 {nanoseconds[0] / 1e6:F2} ms; median per call:");
+        int from = 1;
+        foreach (int to in new[] { 100, 1_000, 10_000, 50_000, 100_000, calls }.Where(end => end <= calls).Distinct())
+        {
+            if (to <= from) continue;
+            Console.WriteLine($"  calls {from + 1,7}–{to,-7} {Median(nanoseconds[from..to]),8:F0} ns");
+            from = to;
         }
     }
 
