@@ -18,10 +18,13 @@ namespace Rnn.Fast.Kernels;
 /// up to 1.25× TensorPrimitives' time at 8,192 elements in some processes (`probe tanh`, see the README), against
 /// about 0.72× with four. A span shorter than one vector is copied into a zero-padded
 /// stack buffer, run through the same vector <c>Invoke</c>, and copied back. Callers check lengths; a destination may be the
-/// very same span as an input (in place) but must not otherwise overlap one.
+/// very same span as an input (in place) but must not otherwise overlap one. The loops are compiled optimized at their
+/// first call (<c>AggressiveOptimization</c>), with the operator's <c>Invoke</c> inlined, for the reason given in
+/// <see cref="GemmDriver"/>'s remarks: tier-0 code at the start of an app's streaming steps.
 /// </remarks>
 internal static unsafe class ElementwiseDriver
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unary<TOperator>(TOperator op, ReadOnlySpan<float> x, Span<float> destination, InstructionSet instructionSet)
         where TOperator : struct, IUnaryOperator
     {
@@ -39,6 +42,7 @@ internal static unsafe class ElementwiseDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOperator>(TOperator op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, InstructionSet instructionSet)
         where TOperator : struct, IBinaryOperator
     {
@@ -65,18 +69,21 @@ internal static unsafe class ElementwiseDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UnaryScalar<TOperator>(TOperator op, float* px, float* pd, int length)
         where TOperator : struct, IUnaryOperator
     {
         for (int i = 0; i < length; i++) pd[i] = op.Invoke(px[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BinaryScalar<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
         where TOperator : struct, IBinaryOperator
     {
         for (int i = 0; i < length; i++) pd[i] = op.Invoke(px[i], py[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Unary128<TOperator>(TOperator op, float* px, float* pd, int length)
         where TOperator : struct, IUnaryOperator
     {
@@ -99,6 +106,7 @@ internal static unsafe class ElementwiseDriver
         Vector128.Store(last, pd + end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UnaryPartial128<TOperator>(TOperator op, float* px, float* pd, int length)
         where TOperator : struct, IUnaryOperator
     {
@@ -108,6 +116,7 @@ internal static unsafe class ElementwiseDriver
         Copy((float*)&result, pd, length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Unary256<TOperator>(TOperator op, float* px, float* pd, int length)
         where TOperator : struct, IUnaryOperator
     {
@@ -145,6 +154,7 @@ internal static unsafe class ElementwiseDriver
         Vector256.Store(last, pd + end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UnaryPartial256<TOperator>(TOperator op, float* px, float* pd, int length)
         where TOperator : struct, IUnaryOperator
     {
@@ -154,6 +164,7 @@ internal static unsafe class ElementwiseDriver
         Copy((float*)&result, pd, length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Unary512<TOperator>(TOperator op, float* px, float* pd, int length)
         where TOperator : struct, IUnaryOperator
     {
@@ -191,6 +202,7 @@ internal static unsafe class ElementwiseDriver
         Vector512.Store(last, pd + end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UnaryPartial512<TOperator>(TOperator op, float* px, float* pd, int length)
         where TOperator : struct, IUnaryOperator
     {
@@ -200,6 +212,7 @@ internal static unsafe class ElementwiseDriver
         Copy((float*)&result, pd, length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Binary128<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
         where TOperator : struct, IBinaryOperator
     {
@@ -222,6 +235,7 @@ internal static unsafe class ElementwiseDriver
         Vector128.Store(last, pd + end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BinaryPartial128<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
         where TOperator : struct, IBinaryOperator
     {
@@ -233,6 +247,7 @@ internal static unsafe class ElementwiseDriver
         Copy((float*)&result, pd, length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Binary256<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
         where TOperator : struct, IBinaryOperator
     {
@@ -270,6 +285,7 @@ internal static unsafe class ElementwiseDriver
         Vector256.Store(last, pd + end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BinaryPartial256<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
         where TOperator : struct, IBinaryOperator
     {
@@ -281,6 +297,7 @@ internal static unsafe class ElementwiseDriver
         Copy((float*)&result, pd, length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Binary512<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
         where TOperator : struct, IBinaryOperator
     {
@@ -318,6 +335,7 @@ internal static unsafe class ElementwiseDriver
         Vector512.Store(last, pd + end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BinaryPartial512<TOperator>(TOperator op, float* px, float* py, float* pd, int length)
         where TOperator : struct, IBinaryOperator
     {

@@ -15,6 +15,9 @@ namespace Rnn.Fast.Kernels;
 /// reuse it across); then every 64-column panel of B against every 6-row tile. A C tile is stored after each depth block and reloaded for the next, which keeps each
 /// element's chain of FMAs in increasing k: a float stored and reloaded is exact, so blocking never changes a bit.
 /// Edge tiles (fewer than 6 rows or 64 columns) run the same register tile on a zero-padded copy in a stack buffer.
+/// The loops here, like the tiles, are compiled optimized at their first call (<c>AggressiveOptimization</c>): while
+/// they, the elementwise loops and the streaming step ran as tier-0 code, the step at the stream config took about
+/// twice its steady latency for its first 50,000 calls (see <c>RnnStreamingSession.Step</c>).
 /// </remarks>
 internal static unsafe class GemmDriver
 {
@@ -49,6 +52,7 @@ internal static unsafe class GemmDriver
     /// panel then packs that panel as it reads it (<see cref="IGemmMicrokernel.TileCopyingPanel"/>); a panel whose first
     /// tile is not a full 6×64 tile, a one-row product and the scalar path pack first.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(InstructionSet path, float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
         float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias = null, bool reversePanels = false,
         float* plainB = null, nint plainBStride = 0)
@@ -80,6 +84,7 @@ internal static unsafe class GemmDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
         float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias, bool reversePanels, float* plainB, nint plainBStride)
         where TKernel : struct, IGemmMicrokernel
@@ -111,6 +116,7 @@ internal static unsafe class GemmDriver
     /// its training step 8–10% faster (16 to 21 of 21 rounds, three runs); stream, seed and ds2 (a 12 MiB Whh) moved
     /// less than 1.5%. Alternating the streaming Step between calls did not help (it reads 96 KiB of weights per step).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRow<TKernel>(float* x, nint xStride, float* packedB, nint panelStride, float* c, int n, int depth,
         bool accumulate, bool reversePanels)
         where TKernel : struct, IGemmMicrokernel
@@ -137,6 +143,7 @@ internal static unsafe class GemmDriver
     // Not zeroed: the edge-row panel is written in full by PackRows before every read, and the edge tile is
     // cleared below (24 KiB of zeroing per call would cost small products more than their arithmetic).
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunTiles<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
         float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias, float* plainB, nint plainBStride)
         where TKernel : struct, IGemmMicrokernel
@@ -259,6 +266,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>The scalar path: the same chains, one element at a time, with <see cref="MathF.FusedMultiplyAdd"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunScalar(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
         float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias)
     {
@@ -280,6 +288,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Copies a rows×columns block between a tile of C and the edge buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyTile(float* from, nint fromStride, float* to, nint toStride, int rows, int columns)
     {
         for (int r = 0; r < rows; r++)
