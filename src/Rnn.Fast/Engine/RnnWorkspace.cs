@@ -41,9 +41,8 @@ public sealed class RnnWorkspace : IDisposable
     private float[] _hiddenGradients = [];   // dH_1..dH_T, overwritten in place by dA_1..dA_T
     private float[] _outputs = [];           // O for the loss, dense rows × o
     private float[] _outputGradients = [];   // dO from the loss, dense rows × o
-    private float[] _parameterGradients = []; // for TrainStep
+    private readonly TrainingStep _trainingStep;
     private bool _disposed;
-    private long _trainingSteps;             // TrainStep calls past their argument checks, for NonFiniteValueException
 
     // What the last forward pass left in the buffers, for Backward.
     private bool _hasForward;
@@ -51,6 +50,12 @@ public sealed class RnnWorkspace : IDisposable
     private int _forwardBatchSize;
     private OutputSteps _forwardOutputs;
     private int _forwardModelVersion;
+
+    /// <summary>How many forward passes (<see cref="RunForward"/>) this workspace has run: for tests that count passes.</summary>
+    internal int ForwardPassCount { get; private set; }
+
+    /// <summary>How many backward passes (<see cref="RunBackward"/>) this workspace has run: for tests that count passes.</summary>
+    internal int BackwardPassCount { get; private set; }
 
     /// <summary>Creates a workspace for <paramref name="model"/>; buffers are rented at the first call.</summary>
     /// <param name="model">The model this workspace runs; it reads the model's parameters at every call.</param>
@@ -62,6 +67,7 @@ public sealed class RnnWorkspace : IDisposable
         _path = model.InstructionSet;
         _stackedStride = LeadingDimension.For(model.Shape.InputSize + model.Shape.HiddenSize);
         _hiddenStride = LeadingDimension.For(model.Shape.HiddenSize);
+        _trainingStep = new TrainingStep(this);
     }
 
     /// <summary>The model this workspace runs.</summary>
@@ -199,7 +205,7 @@ public sealed class RnnWorkspace : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        RequireTargets(targets, sequenceLength, batchSize, loss);
+        MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
         EngineArguments.RequireParameterLength(parameterGradients, _model.Shape, nameof(parameterGradients));
         EngineArguments.RequireDisjoint(inputs, nameof(inputs), parameterGradients, nameof(parameterGradients));
         EngineArguments.RequireDisjoint(targets, nameof(targets), parameterGradients, nameof(parameterGradients));
@@ -230,9 +236,9 @@ public sealed class RnnWorkspace : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        RequireTargets(targets, sequenceLength, batchSize, loss);
+        MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
         EngineArguments.RequireLearningRate(learningRate);
-        return RunTrainingStep(inputs, sequenceLength, batchSize, targets, loss, initialHidden, learningRate, null, guardNonFinite: false).Loss;
+        return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden, learningRate, null, guardNonFinite: false).Loss;
     }
 
     /// <summary>
@@ -261,40 +267,9 @@ public sealed class RnnWorkspace : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(options);
         RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        RequireTargets(targets, sequenceLength, batchSize, loss);
-        return RunTrainingStep(inputs, sequenceLength, batchSize, targets, loss, initialHidden,
+        MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
+        return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden,
             options.LearningRate, options.MaxGradientNorm, options.GuardNonFinite);
-    }
-
-    /// <summary>The training step after its arguments were checked: guard, loss and gradients, guard, clipping, update.</summary>
-    private TrainingStepResult RunTrainingStep(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> targets, LossKind loss,
-        ReadOnlySpan<float> initialHidden, float learningRate, float? maxGradientNorm, bool guardNonFinite)
-    {
-        RnnShape shape = _model.Shape;
-        long step = ++_trainingSteps;
-        if (guardNonFinite) NonFiniteGuard.CheckArguments(shape, inputs, T, n, initialHidden, targets, step, _path);
-
-        if (_parameterGradients.Length < shape.ParameterCount)
-        {
-            _parameterGradients = ArrayPool<float>.Shared.Rent(shape.ParameterCount);
-        }
-
-        Span<float> gradients = _parameterGradients.AsSpan(0, shape.ParameterCount);
-        float value = RunLossAndGradients(inputs, T, n, targets, loss, initialHidden, gradients);
-        if (guardNonFinite)
-        {
-            NonFiniteGuard.CheckResults(shape, value, _model.Parameters, _outputs.AsSpan(0, targets.Length), T, n, gradients, step, _path);
-        }
-
-        double? norm = null;
-        bool clipped = false;
-        if (maxGradientNorm is float maximum)
-        {
-            (norm, clipped) = GradientClipping.ClipByGlobalNorm(gradients, maximum, _path);
-        }
-
-        _model.ApplyGradientDescent(gradients, learningRate);
-        return new TrainingStepResult(value, norm, clipped);
     }
 
     /// <summary>Returns the rented buffers to the pool. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
@@ -308,7 +283,7 @@ public sealed class RnnWorkspace : IDisposable
         Return(ref _hiddenGradients);
         Return(ref _outputs);
         Return(ref _outputGradients);
-        Return(ref _parameterGradients);
+        _trainingStep.Dispose();
         _rowCapacity = 0;
     }
 
@@ -316,38 +291,25 @@ public sealed class RnnWorkspace : IDisposable
     internal float RunLossAndGradients(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> targets, LossKind loss,
         ReadOnlySpan<float> initialHidden, Span<float> parameterGradients)
     {
-        OutputSteps steps = loss == LossKind.LastOutputMeanSquaredError ? OutputSteps.LastStep : OutputSteps.EveryStep;
+        OutputSteps steps = MeanSquaredErrorLoss.ComparedOutputs(loss);
         RunForward(inputs, T, n, initialHidden, steps);
         int count = targets.Length;
         Span<float> outputs = _outputs.AsSpan(0, count);
         Span<float> outputGradients = _outputGradients.AsSpan(0, count);
         WriteOutputs(steps, outputs);
-        float value = LossAndOutputGradients(outputs, targets, outputGradients, _path);
+        float value = MeanSquaredErrorLoss.LossAndOutputGradients(outputs, targets, outputGradients, _path);
         RunBackward(outputGradients, parameterGradients, default, default);
         return value;
     }
 
-    /// <summary>
-    /// The mean squared error and its gradient: D = O − Y (one rounding each, fma(Y, −1, O)), L = (Σ D²)/N with the
-    /// fixed summation tree of <see cref="Reductions.SquaredNorm(ReadOnlySpan{float})"/>, and ∂L/∂O = (2/N)·D,
-    /// where N is the number of targets (<see cref="LossKind"/>'s mean reduction).
-    /// </summary>
-    internal static float LossAndOutputGradients(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> outputGradients,
-        InstructionSet path)
-    {
-        outputs.CopyTo(outputGradients);
-        VectorArithmetic.AddScaled(targets, -1f, outputGradients, path);
-        float sumOfSquares = Reductions.SquaredNorm(outputGradients, path);
-        float count = outputGradients.Length;
-        VectorArithmetic.Scale(outputGradients, 2f / count, outputGradients, path);
-        return sumOfSquares / count;
-    }
+    /// <summary>The outputs the last <see cref="RunLossAndGradients"/> compared with the targets: <paramref name="count"/> dense values.</summary>
+    internal ReadOnlySpan<float> LossOutputs(int count) => _outputs.AsSpan(0, count);
 
     /// <summary>
     /// A_all = bh + X_all·Wxh (one product over all T·n rows, each chain starting from bh); for t = 1..T: A_t += H_{t−1}·Whh, H_t = tanh(A_t).
     /// Arguments are checked.
     /// </summary>
-    private void RunForward(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden, OutputSteps outputs)
+    internal void RunForward(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden, OutputSteps outputs)
     {
         RnnShape shape = _model.Shape;
         int d = shape.InputSize, h = shape.HiddenSize;
@@ -388,10 +350,11 @@ public sealed class RnnWorkspace : IDisposable
         _forwardOutputs = outputs;
         _forwardModelVersion = _model.Version;
         _hasForward = true;
+        ForwardPassCount++;
     }
 
     /// <summary>O = bo + H·Who over the last step's rows or every step's rows, into a dense destination.</summary>
-    private void WriteOutputs(OutputSteps steps, Span<float> outputs)
+    internal void WriteOutputs(OutputSteps steps, Span<float> outputs)
     {
         int T = _forwardSequenceLength, n = _forwardBatchSize;
         int d = _model.Shape.InputSize, h = _model.Shape.HiddenSize, o = _model.Shape.OutputSize;
@@ -406,7 +369,7 @@ public sealed class RnnWorkspace : IDisposable
     /// dH_t += dA_{t+1}·Whhᵀ, dA_t = dH_t ⊙ (1 − H_t²); then each over all steps at once: dWhh = H_{0..T−1}ᵀ·dA,
     /// dWxh = Xᵀ·dA, dbh = Σ dA, dX = dA·Wxhᵀ, dH_0 = dA_1·Whhᵀ. Arguments are checked.
     /// </summary>
-    private void RunBackward(ReadOnlySpan<float> outputGradients, Span<float> parameterGradients, Span<float> initialHiddenGradients,
+    internal void RunBackward(ReadOnlySpan<float> outputGradients, Span<float> parameterGradients, Span<float> initialHiddenGradients,
         Span<float> inputGradients)
     {
         RnnShape shape = _model.Shape;
@@ -414,6 +377,7 @@ public sealed class RnnWorkspace : IDisposable
         int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
         int lds = _stackedStride, ldh = _hiddenStride, rows = T * n;
         bool everyStep = _forwardOutputs == OutputSteps.EveryStep;
+        BackwardPassCount++;
 
         parameterGradients.Clear();
         Span<float> dBh = shape.Bh(parameterGradients);
@@ -470,7 +434,7 @@ public sealed class RnnWorkspace : IDisposable
         }
     }
 
-    private void RequireBatch(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden)
+    internal void RequireBatch(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden)
     {
         RnnShape shape = _model.Shape;
         int widest = Math.Max(Math.Max(_stackedStride, _hiddenStride), shape.OutputSize);
@@ -478,22 +442,6 @@ public sealed class RnnWorkspace : IDisposable
         int d = shape.InputSize, h = shape.HiddenSize;
         EngineArguments.RequireLength(inputs, nameof(inputs), "T·n·d", [T, n, d]);
         EngineArguments.RequireLength(initialHidden, nameof(initialHidden), "n·h", [n, h], " for H_0", emptyAllowed: true);
-    }
-
-    private void RequireTargets(ReadOnlySpan<float> targets, int T, int n, LossKind loss)
-    {
-        int o = _model.Shape.OutputSize;
-        switch (loss)
-        {
-            case LossKind.LastOutputMeanSquaredError:
-                EngineArguments.RequireLength(targets, nameof(targets), "n·o", [n, o], " for " + nameof(LossKind.LastOutputMeanSquaredError));
-                break;
-            case LossKind.AllOutputsMeanSquaredError:
-                EngineArguments.RequireLength(targets, nameof(targets), "T·n·o", [T, n, o], " for " + nameof(LossKind.AllOutputsMeanSquaredError));
-                break;
-            default:
-                throw new ArgumentException($"{loss} is not a defined {nameof(LossKind)}.", nameof(loss));
-        }
     }
 
     private void RequireForward(string operation, bool checkVersion)

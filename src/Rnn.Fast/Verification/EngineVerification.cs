@@ -28,24 +28,38 @@ public static class EngineVerification
         ReadOnlySpan<float> targets, LossKind loss, ReadOnlySpan<float> initialHidden = default)
     {
         ArgumentNullException.ThrowIfNull(model);
+        using var workspace = new RnnWorkspace(model);
+        return CompareInWorkspace(workspace, inputs, sequenceLength, batchSize, targets, loss, initialHidden);
+    }
+
+    /// <summary>
+    /// <see cref="Compare(RnnModel, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, LossKind, ReadOnlySpan{float})"/>
+    /// in a given workspace: ONE forward pass writes every step's outputs (the loss compares the last step's or all of
+    /// them), and ONE backward pass gives every gradient, those of H_0 and X included.
+    /// </summary>
+    internal static VerificationReport CompareInWorkspace(RnnWorkspace workspace, ReadOnlySpan<float> inputs, int sequenceLength, int batchSize,
+        ReadOnlySpan<float> targets, LossKind loss, ReadOnlySpan<float> initialHidden)
+    {
+        RnnModel model = workspace.Model;
         RnnShape shape = model.Shape;
         int T = sequenceLength, n = batchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
+        workspace.RequireBatch(inputs, T, n, initialHidden);
+        MeanSquaredErrorLoss.RequireTargets(targets, T, n, o, loss);
 
-        using var workspace = new RnnWorkspace(model);
-        // ComputeGradients checks every argument (and computes what TrainStep would apply) before anything else runs.
-        var parameterGradients = new float[shape.ParameterCount];
-        float fastLoss = workspace.ComputeGradients(inputs, T, n, targets, loss, parameterGradients, initialHidden);
-
+        // The forward pass records the outputs the loss compares, for the backward pass; it writes every step's. The
+        // last step's rows of every step's outputs are the same chains, so the same bits, as the last step's alone.
+        OutputSteps compared = MeanSquaredErrorLoss.ComparedOutputs(loss);
         var outputs = new float[T * n * o];
-        workspace.Forward(inputs, T, n, initialHidden, OutputSteps.EveryStep, outputs);
-        OutputSteps compared = loss == LossKind.LastOutputMeanSquaredError ? OutputSteps.LastStep : OutputSteps.EveryStep;
-        var lossOutputs = new float[targets.Length];
+        workspace.RunForward(inputs, T, n, initialHidden, compared);
+        workspace.WriteOutputs(OutputSteps.EveryStep, outputs);
+        ReadOnlySpan<float> lossOutputs = compared == OutputSteps.LastStep ? outputs.AsSpan((T - 1) * n * o) : outputs;
         var outputGradients = new float[targets.Length];
-        workspace.Forward(inputs, T, n, initialHidden, compared, lossOutputs);
-        RnnWorkspace.LossAndOutputGradients(lossOutputs, targets, outputGradients, model.InstructionSet);
+        float fastLoss = MeanSquaredErrorLoss.LossAndOutputGradients(lossOutputs, targets, outputGradients, model.InstructionSet);
+
+        var parameterGradients = new float[shape.ParameterCount];
         var initialHiddenGradients = new float[n * h];
         var inputGradients = new float[inputs.Length];
-        workspace.Backward(outputGradients, parameterGradients, initialHiddenGradients, inputGradients);
+        workspace.RunBackward(outputGradients, parameterGradients, initialHiddenGradients, inputGradients);
 
         double[] wideTargets = ReferenceRnn.Widen(targets);
         ReferenceForwardPass forward = ReferenceRnn.Forward(shape, ReferenceRnn.Widen(model.Parameters), ReferenceRnn.Widen(inputs), T, n,

@@ -1,3 +1,5 @@
+using Rnn.Fast.Reference;
+
 namespace Rnn.Fast.Tests.Engine;
 
 /// <summary>The public reference-vs-fast check reports small errors on a healthy model and finds a planted one where it is.</summary>
@@ -31,6 +33,38 @@ public sealed class EngineVerificationTests
         string text = report.ToString();
         Assert.Contains("dWhh", text);
         Assert.Contains("worst:", text);
+    }
+
+    [Theory]
+    [InlineData(LossKind.LastOutputMeanSquaredError)]
+    [InlineData(LossKind.AllOutputsMeanSquaredError)]
+    public void ItRunsOneForwardAndOneBackwardPassAndReportsWhatSeparateCallsGive(LossKind loss)
+    {
+        var model = new RnnModel(Shape, 12UL);
+        int targetCount = loss == LossKind.LastOutputMeanSquaredError ? N * 3 : T * N * 3;
+        float[] inputs = Values(T * N * 5, 1), targets = Values(targetCount, 2), initialHidden = Values(N * 33, 3);
+        using var workspace = new RnnWorkspace(model);
+
+        VerificationReport report = EngineVerification.CompareInWorkspace(workspace, inputs, T, N, targets, loss, initialHidden);
+
+        Assert.Equal(1, workspace.ForwardPassCount);
+        Assert.Equal(1, workspace.BackwardPassCount);
+
+        // The same tensors from the public calls, one pass each, compared with the reference as the report does.
+        using var separate = new RnnWorkspace(model);
+        var gradients = new float[Shape.ParameterCount];
+        float fastLoss = separate.ComputeGradients(inputs, T, N, targets, loss, gradients, initialHidden);
+        var outputs = new float[T * N * 3];
+        separate.Forward(inputs, T, N, initialHidden, OutputSteps.EveryStep, outputs);
+        ReferenceForwardPass forward = ReferenceRnn.Forward(Shape, ReferenceRnn.Widen(model.Parameters),
+            ReferenceRnn.Widen(inputs), T, N, ReferenceRnn.Widen(initialHidden));
+        double[] wideTargets = ReferenceRnn.Widen(targets);
+        ReferenceGradients expected = ReferenceRnn.Backward(forward, wideTargets, loss);
+        Assert.Equal(EngineVerification.CompareTensor("outputs", [T, N, 3], outputs, forward.Outputs).MaxAbsoluteError,
+            report.Tensors[0].MaxAbsoluteError);
+        Assert.Equal(Math.Abs(fastLoss - ReferenceRnn.Loss(forward, wideTargets, loss)), report.Tensors[1].MaxAbsoluteError);
+        Assert.Equal(EngineVerification.CompareTensor("dWhh", [33, 33], Shape.Whh<float>(gradients), Shape.Whh<double>(expected.Parameters)).MaxAbsoluteError,
+            report.Tensors[3].MaxAbsoluteError);
     }
 
     [Fact]
