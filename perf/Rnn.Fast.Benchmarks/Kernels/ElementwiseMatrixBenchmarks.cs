@@ -5,13 +5,13 @@ using System.Numerics.Tensors;
 namespace Rnn.Fast.Benchmarks.Kernels;
 
 /// <summary>
-/// The row-broadcast kernels on the (T·n)×h matrices of shared/bench-configs.json (small 64×128, medium 2048×256,
+/// The column-sum kernel (bias gradients) on the (T·n)×h matrices of shared/bench-configs.json (small 64×128, medium 2048×256,
 /// large 2048×1024) vs the same bits from TensorPrimitives calls made row by row.
 /// </summary>
 [Config(typeof(ElementwiseBenchmarkConfig))]
 public class ElementwiseMatrixBenchmarks
 {
-    private float[] _matrix = [], _destination = [], _bias = [], _sums = [];
+    private float[] _matrix = [], _sums = [];
 
     public static IEnumerable<MatrixSize> Shapes => [new(64, 128), new(2048, 256), new(2048, 1024)];
 
@@ -23,40 +23,9 @@ public class ElementwiseMatrixBenchmarks
     {
         var random = new Random(42);
         int length = Shape.Rows * Shape.Columns;
-        _matrix = new float[length]; _destination = new float[length];
-        _bias = new float[Shape.Columns]; _sums = new float[Shape.Columns];
+        _matrix = new float[length];
+        _sums = new float[Shape.Columns];
         for (int i = 0; i < length; i++) _matrix[i] = (float)(random.NextDouble() * 6 - 3);
-        for (int j = 0; j < Shape.Columns; j++) _bias[j] = (float)(random.NextDouble() * 2 - 1) * 1e-30f;
-    }
-
-    [Benchmark]
-    public void AddBias() => BiasKernels.AddBias(_bias, _matrix, Shape.Rows, Shape.Columns, Shape.Columns);
-
-    [Benchmark]
-    public void TensorPrimitivesAddPerRowForAddBias()
-    {
-        int n = Shape.Columns;
-        for (int i = 0; i < Shape.Rows; i++)
-        {
-            Span<float> row = _matrix.AsSpan(i * n, n);
-            TensorPrimitives.Add(row, _bias, row);
-        }
-    }
-
-    [Benchmark]
-    public void AddBiasTanh() => Activations.AddBiasTanh(_matrix, _bias, _destination, Shape.Rows, Shape.Columns, Shape.Columns, Shape.Columns);
-
-    // Not the same bits near 0 (TensorPrimitives' tanh), but the same work: add per row, then tanh.
-    [Benchmark]
-    public void TensorPrimitivesAddThenTanhPerRow()
-    {
-        int n = Shape.Columns;
-        for (int i = 0; i < Shape.Rows; i++)
-        {
-            Span<float> row = _destination.AsSpan(i * n, n);
-            TensorPrimitives.Add(_matrix.AsSpan(i * n, n), _bias, row);
-            TensorPrimitives.Tanh(row, row);
-        }
     }
 
     [Benchmark]

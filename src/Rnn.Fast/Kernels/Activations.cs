@@ -1,7 +1,7 @@
 namespace Rnn.Fast.Kernels;
 
 /// <summary>
-/// tanh and its derivative over spans and row-major matrices: one formula on every instruction-set path, so results
+/// tanh and its derivative over spans: one formula on every instruction-set path, so results
 /// are bit-identical whatever the path, the span length or an element's position.
 /// </summary>
 /// <remarks>
@@ -10,7 +10,7 @@ namespace Rnn.Fast.Kernels;
 /// differently in scalar and vector code. Every non-NaN result is bit-identical on every path. Tanh itself returns
 /// its input NaN unchanged, so its NaN outputs are bit-identical too.
 /// </remarks>
-public static unsafe class Activations
+internal static unsafe class Activations
 {
     /// <summary>
     /// The largest error of <see cref="Tanh(ReadOnlySpan{float}, Span{float})"/> over all finite floats, in units in
@@ -51,50 +51,6 @@ public static unsafe class Activations
         KernelArguments.ThrowIfPartiallyOverlapping(x, destination, nameof(destination));
         KernelDispatch.ThrowIfUnsupported(instructionSet);
         ElementwiseDriver.Unary(default(TanhOperator), x, destination, instructionSet);
-    }
-
-    /// <summary>
-    /// Computes, for each row i of a row-major matrix, <c>destination[i, j] = tanh(fl(source[i, j] + bias[j]))</c>:
-    /// the sum is rounded to float, then the same tanh as <see cref="Tanh(ReadOnlySpan{float}, Span{float})"/> runs
-    /// on it, so the result equals adding then calling Tanh, in one pass over memory.
-    /// </summary>
-    /// <param name="source">The <paramref name="rows"/>×<paramref name="columns"/> input matrix.</param>
-    /// <param name="bias">The row vector added to every row; length <paramref name="columns"/>.</param>
-    /// <param name="destination">The output matrix. It may be the very same memory as <paramref name="source"/>
-    /// (same start and same leading dimension) for in-place use.</param>
-    /// <param name="rows">The number of rows.</param>
-    /// <param name="columns">The number of columns.</param>
-    /// <param name="sourceLeadingDimension">The distance in floats between row starts of <paramref name="source"/>.</param>
-    /// <param name="destinationLeadingDimension">The distance in floats between row starts of <paramref name="destination"/>.</param>
-    /// <exception cref="ArgumentException">A span is too short for its matrix, the bias length differs from
-    /// <paramref name="columns"/>, or the matrices overlap other than exactly.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative or a leading dimension is below <paramref name="columns"/>.</exception>
-    public static void AddBiasTanh(ReadOnlySpan<float> source, ReadOnlySpan<float> bias, Span<float> destination,
-        int rows, int columns, int sourceLeadingDimension, int destinationLeadingDimension) =>
-        AddBiasTanh(source, bias, destination, rows, columns, sourceLeadingDimension, destinationLeadingDimension, KernelDispatch.Active);
-
-    internal static void AddBiasTanh(ReadOnlySpan<float> source, ReadOnlySpan<float> bias, Span<float> destination,
-        int rows, int columns, int sourceLeadingDimension, int destinationLeadingDimension, InstructionSet instructionSet)
-    {
-        KernelArguments.ThrowIfBadMatrix(source.Length, rows, columns, sourceLeadingDimension, nameof(source));
-        KernelArguments.ThrowIfBadMatrix(destination.Length, rows, columns, destinationLeadingDimension, nameof(destination));
-        KernelArguments.ThrowIfLengthDiffers(columns, bias.Length, nameof(bias));
-        if (source.Overlaps(destination, out int offset) && (offset != 0 || sourceLeadingDimension != destinationLeadingDimension))
-        {
-            throw new ArgumentException("The destination overlaps the source other than exactly (same start, same leading dimension).", nameof(destination));
-        }
-        KernelDispatch.ThrowIfUnsupported(instructionSet);
-        if (rows == 0 || columns == 0) return;
-        fixed (float* ps = source)
-        fixed (float* pb = bias)
-        fixed (float* pd = destination)
-        {
-            for (int i = 0; i < rows; i++)
-            {
-                ElementwiseDriver.Binary(default(AddTanhOperator), ps + (long)i * sourceLeadingDimension, pb,
-                    pd + (long)i * destinationLeadingDimension, columns, instructionSet);
-            }
-        }
     }
 
     /// <summary>

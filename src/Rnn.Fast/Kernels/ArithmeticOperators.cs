@@ -1,16 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Rnn.Fast.Kernels;
-
-/// <summary><c>x + y</c>, one rounding.</summary>
-internal readonly struct AddOperator : IBinaryOperator
-{
-    public float Invoke(float x, float y) => x + y;
-    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => x + y;
-    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x + y;
-    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x + y;
-}
 
 /// <summary><c>x · factor</c>, one rounding.</summary>
 internal readonly struct MultiplyByScalarOperator(float factor) : IUnaryOperator
@@ -28,19 +18,6 @@ internal readonly struct MultiplyAddScalarOperator(float factor) : IBinaryOperat
     public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => Vector128.FusedMultiplyAdd(x, Vector128.Create(factor), y);
     public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.FusedMultiplyAdd(x, Vector256.Create(factor), y);
     public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.FusedMultiplyAdd(x, Vector512.Create(factor), y);
-}
-
-/// <summary><c>tanh(x + y)</c>: the sum is rounded to float first, then <see cref="TanhOperator"/> runs on it.</summary>
-internal readonly struct AddTanhOperator : IBinaryOperator
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Invoke(float x, float y) => default(TanhOperator).Invoke(x + y);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => default(TanhOperator).Invoke(x + y);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => default(TanhOperator).Invoke(x + y);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => default(TanhOperator).Invoke(x + y);
 }
 
 /// <summary>

@@ -3,45 +3,16 @@ using System.Runtime.Intrinsics;
 namespace Rnn.Fast.Kernels;
 
 /// <summary>
-/// A row vector broadcast over the rows of a row-major matrix (adding a bias) and its adjoint, the column sums
-/// (the bias gradient). Bit-identical on every instruction-set path.
+/// The column sums of a row-major matrix (the bias gradients): one chain of additions down each column, in
+/// increasing row order, bit-identical on every instruction-set path.
 /// </summary>
 /// <remarks>
 /// NaN results are NaN on every path, but when two NaN operands meet, which one comes out (payload, sign) is not
 /// reproducible: x86 returns the first operand's NaN and the JIT may order the operands of a commutative operation
 /// differently in scalar and vector code. Every non-NaN result is bit-identical on every path.
 /// </remarks>
-public static unsafe class BiasKernels
+internal static unsafe class BiasKernels
 {
-    /// <summary>Adds <paramref name="bias"/> to every row: <c>matrix[i, j] = matrix[i, j] + bias[j]</c>, one rounding each.</summary>
-    /// <param name="bias">The row vector; length <paramref name="columns"/>. It must not overlap <paramref name="matrix"/>.</param>
-    /// <param name="matrix">The <paramref name="rows"/>×<paramref name="columns"/> matrix, updated in place.</param>
-    /// <param name="rows">The number of rows.</param>
-    /// <param name="columns">The number of columns.</param>
-    /// <param name="leadingDimension">The distance in floats between row starts of <paramref name="matrix"/>.</param>
-    /// <exception cref="ArgumentException">The matrix span is too short, the bias length differs from <paramref name="columns"/>, or they overlap.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative or the leading dimension is below <paramref name="columns"/>.</exception>
-    public static void AddBias(ReadOnlySpan<float> bias, Span<float> matrix, int rows, int columns, int leadingDimension) =>
-        AddBias(bias, matrix, rows, columns, leadingDimension, KernelDispatch.Active);
-
-    internal static void AddBias(ReadOnlySpan<float> bias, Span<float> matrix, int rows, int columns, int leadingDimension, InstructionSet instructionSet)
-    {
-        KernelArguments.ThrowIfBadMatrix(matrix.Length, rows, columns, leadingDimension, nameof(matrix));
-        KernelArguments.ThrowIfLengthDiffers(columns, bias.Length, nameof(bias));
-        if (bias.Overlaps(matrix)) throw new ArgumentException("The bias must not overlap the matrix.", nameof(bias));
-        KernelDispatch.ThrowIfUnsupported(instructionSet);
-        if (rows == 0 || columns == 0) return;
-        fixed (float* pb = bias)
-        fixed (float* pm = matrix)
-        {
-            for (int i = 0; i < rows; i++)
-            {
-                float* row = pm + (long)i * leadingDimension;
-                ElementwiseDriver.Binary(default(AddOperator), row, pb, row, columns, instructionSet);
-            }
-        }
-    }
-
     /// <summary>
     /// Adds the column sums of a matrix into <paramref name="sums"/>: for each column j, the chain
     /// <c>s = sums[j]; s = s + matrix[0, j]; s = s + matrix[1, j]; …</c> in increasing row order, then

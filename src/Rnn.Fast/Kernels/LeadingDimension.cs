@@ -1,7 +1,7 @@
 namespace Rnn.Fast.Kernels;
 
 /// <summary>How far apart to place the rows of a matrix that the GEMM kernels will read or write.</summary>
-public static class LeadingDimension
+internal static class LeadingDimension
 {
     /// <summary>
     /// A row stride of at least <paramref name="columns"/>: rounded up to 16 floats (64 bytes, one cache line) and

@@ -20,7 +20,7 @@ namespace Rnn.Fast.Kernels;
 /// it). C must not overlap A
 /// or B. Safe to call from many threads at once on distinct C.</para>
 /// </remarks>
-public static unsafe class MatrixMultiply
+internal static unsafe class MatrixMultiply
 {
     /// <summary>Per-thread buffer for packing one depth block of a plain B; grows to the widest B seen on the thread, pinned.</summary>
     [ThreadStatic]
@@ -93,15 +93,6 @@ public static unsafe class MatrixMultiply
     public static void TransposeMultiplyAdd(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c) =>
         TransposeMultiplyAdd(a, b, c, KernelDispatch.Active);
 
-    /// <summary>C += A·Bᵀ, where A is M×K, B is N×K and C is M×N (back-propagation through a weight: dX = dA·Wᵀ).</summary>
-    /// <param name="a">A, M×K.</param>
-    /// <param name="b">B, N×K; its transpose is the right factor. For a weight used many times, pack it once with
-    /// <see cref="PackedMatrix.FromTransposed"/> and call <see cref="MultiplyAdd(ReadOnlyMatrixSpan, PackedMatrix, MatrixSpan)"/>.</param>
-    /// <param name="c">C, M×N; accumulated into.</param>
-    /// <exception cref="ArgumentException">The shapes do not agree, or C overlaps A or B.</exception>
-    public static void MultiplyTransposeAdd(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c) =>
-        MultiplyTransposeAdd(a, b, c, KernelDispatch.Active);
-
     internal static void Multiply(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c, bool accumulate, InstructionSet path)
     {
         CheckProduct(a.Rows, a.Columns, nameof(a), b.Rows, b.Columns, nameof(b), c);
@@ -169,18 +160,6 @@ public static unsafe class MatrixMultiply
         fixed (float* pb = b.Data)
         {
             RunPlainB(a, transposeA: true, pb, b.Stride, 1, b.Rows, b.Columns, c, accumulate: true, path);
-        }
-    }
-
-    internal static void MultiplyTransposeAdd(ReadOnlyMatrixSpan a, ReadOnlyMatrixSpan b, MatrixSpan c, InstructionSet path)
-    {
-        CheckProduct(a.Rows, a.Columns, nameof(a), b.Columns, b.Rows, nameof(b) + "ᵀ", c);
-        CheckDisjoint(a.Data, nameof(a), c.Data);
-        CheckDisjoint(b.Data, nameof(b), c.Data);
-        KernelDispatch.ThrowIfUnsupported(path);
-        fixed (float* pb = b.Data)
-        {
-            RunPlainB(a, transposeA: false, pb, 1, b.Stride, b.Columns, b.Rows, c, accumulate: true, path);
         }
     }
 

@@ -5,7 +5,7 @@ namespace Rnn.Fast.Kernels;
 /// row i starting at element i·<see cref="Stride"/>. Elements between rows (when the stride exceeds the column
 /// count) are never read or written by the kernels.
 /// </summary>
-public readonly ref struct MatrixSpan
+internal readonly ref struct MatrixSpan
 {
     /// <summary>Views <paramref name="data"/> as a dense matrix (stride = columns).</summary>
     /// <param name="data">The elements; at least rows·columns long.</param>

@@ -9,7 +9,7 @@ namespace Rnn.Fast.Kernels;
 /// that fails, so a clean span costs one subtraction and one comparison per vector; the answer (an index) is the
 /// same on every path.
 /// </remarks>
-public static unsafe class NonFiniteValues
+internal static unsafe class NonFiniteValues
 {
     /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or −1 when every value is finite.</summary>
     /// <param name="values">The values to scan.</param>

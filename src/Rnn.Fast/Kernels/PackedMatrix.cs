@@ -14,7 +14,7 @@ namespace Rnn.Fast.Kernels;
 /// pack are bit-identical to products read from the source matrix. Not thread-safe while being packed; any number
 /// of threads may read a pack that is not being written.
 /// </remarks>
-public sealed unsafe class PackedMatrix
+internal sealed unsafe class PackedMatrix
 {
     /// <summary>The number of columns of B in one panel: four 16-float AVX-512 vectors.</summary>
     public const int PanelWidth = 64;

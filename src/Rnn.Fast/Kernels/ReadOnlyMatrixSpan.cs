@@ -5,7 +5,7 @@ namespace Rnn.Fast.Kernels;
 /// row i starting at element i·<see cref="Stride"/>. A stride larger than the column count lets a block of a larger
 /// matrix be used without copying.
 /// </summary>
-public readonly ref struct ReadOnlyMatrixSpan
+internal readonly ref struct ReadOnlyMatrixSpan
 {
     /// <summary>Views <paramref name="data"/> as a dense matrix (stride = columns).</summary>
     /// <param name="data">The elements; at least rows·columns long.</param>

@@ -2,7 +2,7 @@ using System.Runtime.Intrinsics;
 
 namespace Rnn.Fast.Kernels;
 
-public static unsafe partial class Reductions
+internal static unsafe partial class Reductions
 {
     private const int DoublePartials = 8;
 

@@ -20,7 +20,7 @@ namespace Rnn.Fast.Kernels;
 /// reproducible: x86 returns the first operand's NaN and the JIT may order the operands of a commutative operation
 /// differently in scalar and vector code. Every non-NaN result is bit-identical on every path.
 /// </remarks>
-public static unsafe partial class Reductions
+internal static unsafe partial class Reductions
 {
     private const int Partials = 16;
 

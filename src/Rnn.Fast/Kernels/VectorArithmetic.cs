@@ -10,7 +10,7 @@ namespace Rnn.Fast.Kernels;
 /// reproducible: x86 returns the first operand's NaN and the JIT may order the operands of a commutative operation
 /// differently in scalar and vector code. Every non-NaN result is bit-identical on every path.
 /// </remarks>
-public static class VectorArithmetic
+internal static class VectorArithmetic
 {
     /// <summary>
     /// Adds a multiple of <paramref name="x"/> to <paramref name="destination"/>: <c>destination[i] = fma(x[i], factor,

@@ -11,57 +11,6 @@ public class ActivationKernelTests
     private const int Cases = 200;
 
     [Property(MaxTest = Cases, Arbitrary = new[] { typeof(TestData.Arbitraries) })]
-    public void AddBiasTanhIsTanhOfTheRoundedSumAndLeavesRowPaddingAlone(MatrixShape shape, int seed)
-    {
-        var random = new Random(seed);
-        (int rows, int columns, int ld) = shape;
-        int length = (rows - 1) * ld + columns;
-        float[] source = TestData.Uniform(random, length, 3f);
-        float[] bias = TestData.Uniform(random, columns, 1f);
-        float[] result = KernelPaths.RunOnEveryPath(path =>
-        {
-            float[] d = TestData.NaNFilled(length);
-            Activations.AddBiasTanh(source, bias, d, rows, columns, ld, ld, path);
-            return d;
-        }, "AddBiasTanh");
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < ld && i * ld + j < length; j++)
-            {
-                int at = i * ld + j;
-                if (j >= columns)
-                {
-                    Assert.True(float.IsNaN(result[at]), $"padding element ({i}, {j}) was written");
-                    continue;
-                }
-                float sum = source[at] + bias[j];
-                FloatAssert.WithinUlps(result[at], Math.Tanh(sum), Activations.TanhMaxUlpError, $"tanh({source[at]:R} + {bias[j]:R})");
-                float alone = 0;
-                Activations.Tanh([sum], new Span<float>(ref alone), InstructionSet.Scalar);
-                FloatAssert.BitIdentical(alone, result[at], "AddBiasTanh equals add then Tanh");
-            }
-        }
-    }
-
-    [Property(MaxTest = Cases, Arbitrary = new[] { typeof(TestData.Arbitraries) })]
-    public void AddBiasTanhInPlaceEqualsOutOfPlace(MatrixShape shape, int seed)
-    {
-        var random = new Random(seed);
-        (int rows, int columns, int ld) = shape;
-        int length = (rows - 1) * ld + columns;
-        float[] source = TestData.Uniform(random, length, 3f);
-        float[] bias = TestData.Uniform(random, columns, 1f);
-        float[] expected = (float[])source.Clone();
-        Activations.AddBiasTanh(source, bias, expected, rows, columns, ld, ld, InstructionSet.Scalar);
-        foreach (InstructionSet path in KernelDispatch.Supported)
-        {
-            float[] values = (float[])source.Clone();
-            Activations.AddBiasTanh(values, bias, values, rows, columns, ld, ld, path);
-            FloatAssert.BitIdentical(expected, values, $"in-place AddBiasTanh on {path}");
-        }
-    }
-
-    [Property(MaxTest = Cases, Arbitrary = new[] { typeof(TestData.Arbitraries) })]
     public void TanhGradientIsOutputGradientTimesOneMinusHSquaredWithinGammaTwo(SpanLength length, int seed)
     {
         var random = new Random(seed);
@@ -100,17 +49,11 @@ public class ActivationKernelTests
     }
 
     [Fact]
-    public void FusedAndGradientKernelsAgreeOnEveryPathForSpecialValues()
+    public void TheGradientKernelAgreesOnEveryPathForSpecialValues()
     {
         float[] x = TestData.SpecialValues;
         float[] other = Array.ConvertAll(x, v => -v * 0.75f);
         int n = x.Length;
-        KernelPaths.RunOnEveryPath(path =>
-        {
-            float[] d = TestData.NaNFilled(n);
-            Activations.AddBiasTanh(x, other, d, 1, n, n, n, path);
-            return d;
-        }, "AddBiasTanh of special values", anyNaN: true);
         float[] gradient = KernelPaths.RunOnEveryPath(path =>
         {
             float[] d = TestData.NaNFilled(n);
@@ -127,11 +70,9 @@ public class ActivationKernelTests
     public void PublicOverloadsRunTheActivePath()
     {
         var random = new Random(3);
-        float[] a = TestData.Uniform(random, 5 * 37, 2f), bias = TestData.Uniform(random, 37, 1f);
+        float[] a = TestData.Uniform(random, 5 * 37, 2f);
         float[] expected = new float[a.Length], actual = new float[a.Length];
-        Activations.AddBiasTanh(a, bias, expected, 5, 37, 37, 37, InstructionSet.Scalar);
-        Activations.AddBiasTanh(a, bias, actual, 5, 37, 37, 37);
-        FloatAssert.BitIdentical(expected, actual, "Activations.AddBiasTanh");
+        Activations.Tanh(a, expected, InstructionSet.Scalar);
         Activations.TanhGradient(expected, a, actual, InstructionSet.Scalar);
         Activations.TanhGradient(expected, a, a);
         FloatAssert.BitIdentical(actual, a, "Activations.TanhGradient");

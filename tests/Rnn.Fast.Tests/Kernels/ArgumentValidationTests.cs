@@ -23,17 +23,15 @@ public class ArgumentValidationTests
     [Fact]
     public void MatrixKernelsCheckDimensionsAndSpanLengths()
     {
-        var shortMatrix = Assert.Throws<ArgumentException>(() => BiasKernels.AddBias(new float[4], new float[10], 3, 4, 4));
+        var shortMatrix = Assert.Throws<ArgumentException>(() => BiasKernels.AddColumnSums(new float[10], 3, 4, 4, new float[4]));
         Assert.Equal("matrix", shortMatrix.ParamName);
         Assert.Contains("12", shortMatrix.Message);
         Assert.Contains("10", shortMatrix.Message);
-        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => BiasKernels.AddBias(new float[3], new float[16], 4, 4, 4)).ParamName);
         Assert.Equal("sums", Assert.Throws<ArgumentException>(() => BiasKernels.AddColumnSums(new float[16], 4, 4, 4, new float[5])).ParamName);
-        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => BiasKernels.AddBias(new float[4], new float[16], 4, 4, 3));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => BiasKernels.AddColumnSums(new float[16], 4, 4, 3, new float[4]));
         Assert.ThrowsAny<ArgumentOutOfRangeException>(() => BiasKernels.AddColumnSums(new float[16], -1, 4, 4, new float[4]));
-        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.AddBiasTanh(new float[16], new float[4], new float[15], 4, 4, 4, 4)).ParamName);
         // A last row may end early: (rows − 1)·ld + columns is enough.
-        BiasKernels.AddBias(new float[4], new float[3 * 6 + 4], 4, 4, 6);
+        BiasKernels.AddColumnSums(new float[3 * 6 + 4], 4, 4, 6, new float[4]);
     }
 
     [Fact]
@@ -42,8 +40,7 @@ public class ArgumentValidationTests
         float[] buffer = new float[10];
         Assert.Throws<ArgumentException>(() => Activations.Tanh(buffer.AsSpan(0, 8), buffer.AsSpan(1, 8)));
         Assert.Throws<ArgumentException>(() => VectorArithmetic.AddScaled(buffer.AsSpan(2, 8), 1f, buffer.AsSpan(0, 8)));
-        Assert.Throws<ArgumentException>(() => BiasKernels.AddBias(buffer.AsSpan(0, 2), buffer.AsSpan(0, 10), 5, 2, 2));
-        Assert.Throws<ArgumentException>(() => Activations.AddBiasTanh(buffer.AsSpan(0, 8), new float[2], buffer.AsSpan(0, 8), 2, 2, 4, 3));
+        Assert.Throws<ArgumentException>(() => BiasKernels.AddColumnSums(buffer.AsSpan(0, 10), 5, 2, 2, buffer.AsSpan(0, 2)));
     }
 
     [Fact]
