@@ -37,8 +37,11 @@ public sealed class RnnModel
     /// <param name="shape">The network's sizes d, h, o.</param>
     /// <param name="seed">Any 64-bit value; equal seeds give equal parameters.</param>
     /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A model of <paramref name="shape"/> cannot be built: one of its
+    /// buffers (the weight packs pad their columns to a multiple of 64) would not fit in one array. The message names the
+    /// buffer and its size; nothing was allocated.</exception>
     public RnnModel(RnnShape shape, ulong seed)
-        : this(shape, ParameterInitialization.CreateUniform(shape ?? throw new ArgumentNullException(nameof(shape)), seed), KernelDispatch.Active)
+        : this(ModelSizes.RequireBuildable(shape, nameof(shape)), ParameterInitialization.CreateUniform(shape, seed), KernelDispatch.Active, owned: true)
     {
     }
 
@@ -47,6 +50,8 @@ public sealed class RnnModel
     /// <param name="parameters">Wxh, Whh, bh, Who, bo in <see cref="RnnShape"/>'s layout: <see cref="RnnShape.ParameterCount"/> values.</param>
     /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A model of <paramref name="shape"/> cannot be built (see
+    /// <see cref="RnnModel(RnnShape, ulong)"/>); nothing was allocated.</exception>
     public RnnModel(RnnShape shape, ReadOnlySpan<float> parameters)
         : this(shape, parameters, KernelDispatch.Active)
     {
@@ -54,13 +59,17 @@ public sealed class RnnModel
 
     /// <summary>Creates a model whose workspaces and sessions run the kernels on <paramref name="instructionSet"/> (tests force every path).</summary>
     internal RnnModel(RnnShape shape, ReadOnlySpan<float> parameters, InstructionSet instructionSet)
+        : this(RequireArguments(shape, parameters, instructionSet), parameters.ToArray(), instructionSet, owned: true)
     {
-        ArgumentNullException.ThrowIfNull(shape);
-        EngineArguments.RequireParameterLength(parameters, shape, nameof(parameters));
-        KernelDispatch.ThrowIfUnsupported(instructionSet);
+    }
+
+    /// <summary>The constructor every other one ends in: it takes <paramref name="parameters"/> as the model's own buffer.</summary>
+    private RnnModel(RnnShape shape, float[] parameters, InstructionSet instructionSet, bool owned)
+    {
+        _ = owned;
         Shape = shape;
         InstructionSet = instructionSet;
-        _parameters = parameters.ToArray();
+        _parameters = parameters;
         int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
         InputWeights = new PackedMatrix(d, h);
         RecurrentWeights = new PackedMatrix(h, h);
@@ -69,6 +78,22 @@ public sealed class RnnModel
         _recurrentWeightsTransposed = new PackedMatrix(h, h);
         _outputWeightsTransposed = new PackedMatrix(o, h);
         Repack();
+    }
+
+    /// <summary>
+    /// A model that keeps <paramref name="parameters"/> as its own buffer, without copying it (for the model-file loader,
+    /// whose buffer nothing else references). The caller must not use the array afterwards.
+    /// </summary>
+    internal static RnnModel FromOwnedParameters(RnnShape shape, float[] parameters, InstructionSet instructionSet) =>
+        new(RequireArguments(shape, parameters, instructionSet), parameters, instructionSet, owned: true);
+
+    /// <summary>Every check of the constructors, before anything is allocated: the shape, its buildability, the length, the path.</summary>
+    private static RnnShape RequireArguments(RnnShape shape, ReadOnlySpan<float> parameters, InstructionSet instructionSet)
+    {
+        ModelSizes.RequireBuildable(shape, nameof(shape));
+        EngineArguments.RequireParameterLength(parameters, shape, nameof(parameters));
+        KernelDispatch.ThrowIfUnsupported(instructionSet);
+        return shape;
     }
 
     /// <summary>The network's sizes d, h, o.</summary>

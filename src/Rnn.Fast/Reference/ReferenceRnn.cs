@@ -34,7 +34,7 @@ public static class ReferenceRnn
         int T = sequenceLength, n = batchSize;
         int inputCount = RnnShape.SequenceElementCount(T, n, d);
         // (T+1)·n·h must fit too: H_0 is stored beside H_1..H_T.
-        int hiddenCount = RnnShape.SequenceElementCount(T + 1, n, h);
+        int hiddenCount = RnnShape.StateElementCount(T, n, h);
         int outputCount = RnnShape.SequenceElementCount(T, n, o);
         RequireLength(parameters, shape.ParameterCount, nameof(parameters), $"the parameter count of {shape}");
         RequireLength(inputs, inputCount, nameof(inputs), $"T·n·d = {T}·{n}·{d}");
