@@ -6,8 +6,8 @@ namespace Rnn.Fast.Benchmarks.Engine;
 /// <summary>
 /// What the training step's options cost: the plain step (the baseline), the non-finite guard, clipping by global
 /// norm, and both. The guard scans the inputs, targets and gradients; clipping adds a double-accumulated norm and
-/// (here always, since the maximum is tiny) one scaling pass over the gradients. Issue 6 asks that "off costs nothing
-/// measurable, on costs little": off is the plain step itself, so the Ratio column is the cost of turning each on.
+/// (here always, since the maximum is tiny) one scaling pass over the gradients. Off is the plain step itself, so the
+/// Ratio column is the cost of turning each on.
 /// </summary>
 [Config(typeof(EngineBenchmarkConfig))]
 public class TrainingOptionsBenchmarks : IFlopCount

@@ -5,7 +5,7 @@ using System.Numerics.Tensors;
 namespace Rnn.Fast.Benchmarks.Kernels;
 
 /// <summary>
-/// The column-sum kernel (bias gradients) on the (T·n)×h matrices of shared/bench-configs.json (small 64×128, medium 2048×256,
+/// The column-sum kernel (bias gradients) on the (T·n)×h matrices of the standard configs (perf/bench-configs.json) (small 64×128, medium 2048×256,
 /// large 2048×1024) vs the same bits from TensorPrimitives calls made row by row.
 /// </summary>
 [Config(typeof(ElementwiseBenchmarkConfig))]

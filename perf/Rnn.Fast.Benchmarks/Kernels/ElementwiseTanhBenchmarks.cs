@@ -7,7 +7,7 @@ namespace Rnn.Fast.Benchmarks.Kernels;
 /// <summary>
 /// tanh over a span: ours on every path vs TensorPrimitives.Tanh. Lengths: one hidden row (h = 128, 256, 1024),
 /// 4,096 floats, and the (T·n)×h pre-activation matrices of the small (64×128), medium (2048×256) and large
-/// (2048×1024) configs of shared/bench-configs.json.
+/// (2048×1024) configs of perf/bench-configs.json.
 /// </summary>
 [Config(typeof(ElementwiseBenchmarkConfig))]
 public class ElementwiseTanhBenchmarks

@@ -9,7 +9,7 @@ namespace Rnn.Fast;
 /// (one step at a time).
 /// </summary>
 /// <remarks>
-/// <para>Weight packs: the GEMM kernels read each weight matrix from a <see cref="PackedMatrix"/> (Wxh, Whh, Who for
+/// <para>Weight packs: the GEMM kernels read each weight matrix from a pack, a copy in the layout the tiles read (Wxh, Whh, Who for
 /// the forward pass; Whhᵀ, Wxhᵀ, Whoᵀ for the backward pass). The model rebuilds the forward packs, without
 /// allocating, whenever its parameters change — which they do only through <see cref="SetParameters"/> and
 /// <see cref="ApplyGradientDescent"/> — and each transposed pack at the first backward pass that reads it after a
@@ -191,8 +191,8 @@ public sealed class RnnModel
 
     /// <summary>
     /// <paramref name="pack"/>, rebuilt first if the parameters changed since it was packed. Only backward passes read
-    /// the transposed packs, and a training step on a small model spent most of its time rebuilding all three after
-    /// each update (19.5 of 23.8 µs at d = 32, h = 128, o = 32), though a step with T = 1 and no dX reads only Whoᵀ.
+    /// the transposed packs, and rebuilding all three after each update would dominate a small model's training step,
+    /// though a step with T = 1 and no dX reads only Whoᵀ.
     /// Backward passes may run on several threads at once, so the rebuild takes a lock and checks again inside it.
     /// </summary>
     private PackedMatrix Fresh(int which, PackedMatrix pack)

@@ -57,10 +57,9 @@ public sealed unsafe class RnnStreamingSession
     /// <remarks>
     /// The shapes were checked when the session was made and the lengths are checked above, so the step calls the
     /// GEMM driver and the tanh kernel directly rather than through <see cref="MatrixMultiply"/> and
-    /// <see cref="Activations"/>, whose argument checks cost about 6% of a step at the stream config. This method and the
+    /// <see cref="Activations"/>, whose argument checks are a visible part of a step this short. This method and the
     /// drivers it calls are compiled optimized at their first call (<c>AggressiveOptimization</c>), so every step after
-    /// the first runs at about its steady latency, not at about twice it until tiered compilation recompiles them (see
-    /// "First calls" in the README).
+    /// the first runs at about its steady latency, not at a multiple of it until tiered compilation recompiles them.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<float> input, Span<float> output)

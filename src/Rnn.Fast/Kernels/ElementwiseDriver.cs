@@ -14,9 +14,7 @@ namespace Rnn.Fast.Kernels;
 /// much) and its last vector may overlap the last one; then the first and last vectors are stored. Elements in an
 /// overlap are written twice with the same bits, and every value is computed from the original inputs, so this is
 /// correct in place too (TensorPrimitives' scheme). The 256- and 512-bit bodies load four vectors, then compute
-/// them, then store them: with two vectors per iteration and each load right behind the previous stores, tanh took
-/// up to 1.25× TensorPrimitives' time at 8,192 elements in some processes (`probe tanh`, see the README), against
-/// about 0.72× with four. A span shorter than one vector is copied into a zero-padded
+/// them, then store them, so no load waits right behind the previous stores. A span shorter than one vector is copied into a zero-padded
 /// stack buffer, run through the same vector <c>Invoke</c>, and copied back. Callers check lengths; a destination may be the
 /// very same span as an input (in place) but must not otherwise overlap one. The loops are compiled optimized at their
 /// first call (<c>AggressiveOptimization</c>), with the operator's <c>Invoke</c> inlined, for the reason given in

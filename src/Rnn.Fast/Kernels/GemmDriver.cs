@@ -11,13 +11,13 @@ namespace Rnn.Fast.Kernels;
 /// <remarks>
 /// Loop order (after Goto and van de Geijn): depth blocks of the path's <see cref="IGemmMicrokernel.DepthBlock"/>
 /// (1024 with AVX-512, 256 otherwise) in increasing k; row blocks of
-/// <see cref="RowBlock"/> rows of A (L2-resident, read in place: packing A cost up to 12% when B has few panels to
-/// reuse it across); then every 64-column panel of B against every 6-row tile. A C tile is stored after each depth block and reloaded for the next, which keeps each
+/// <see cref="RowBlock"/> rows of A (L2-resident, read in place: packing A costs more than it saves when B has few
+/// panels to reuse it across); then every 64-column panel of B against every 6-row tile. A C tile is stored after each depth block and reloaded for the next, which keeps each
 /// element's chain of FMAs in increasing k: a float stored and reloaded is exact, so blocking never changes a bit.
 /// Edge tiles (fewer than 6 rows or 64 columns) run the same register tile on a zero-padded copy in a stack buffer.
-/// The loops here, like the tiles, are compiled optimized at their first call (<c>AggressiveOptimization</c>): while
-/// they, the elementwise loops and the streaming step ran as tier-0 code, the step at the stream config took about
-/// twice its steady latency for its first 50,000 calls (see <c>RnnStreamingSession.Step</c>).
+/// The loops here, like the tiles, are compiled optimized at their first call (<c>AggressiveOptimization</c>): as
+/// tier-0 code they, the elementwise loops and the streaming step would run an app's first tens of thousands of
+/// streaming steps at a multiple of the steady latency (see <c>RnnStreamingSession.Step</c>).
 /// </remarks>
 internal static unsafe class GemmDriver
 {
@@ -26,7 +26,7 @@ internal static unsafe class GemmDriver
 
     /// <summary>
     /// Rows of A per block: 120 rows by a depth block of 1024 are 480 KiB, inside a 1 MiB L2 beside a 256 KiB B panel
-    /// (60 and 90 measured the same).
+    /// (smaller blocks do no better).
     /// </summary>
     internal const int RowBlock = 120;
 
@@ -111,10 +111,8 @@ internal static unsafe class GemmDriver
     /// tiled loop so the latency case sets up only a one-row edge buffer. A sequence of such products over the same B
     /// (the recurrence at batch 1) should alternate <paramref name="reversePanels"/> from one step to the next: a step
     /// then starts with the panel the previous one read last, likely still in L1, where a 64 KiB Whh (h = 128) read in
-    /// the same order every step cycles through a 48 KiB L1. A throwaway probe (not kept) that switched the alternation
-    /// between rounds of one process measured the batch-1 sequence forward at small (h = 128, T = 64) 8–13% faster and
-    /// its training step 8–10% faster (16 to 21 of 21 rounds, three runs); stream, seed and ds2 (a 12 MiB Whh) moved
-    /// less than 1.5%. Alternating the streaming Step between calls did not help (it reads 96 KiB of weights per step).
+    /// the same order every step cycles through a 48 KiB L1. The streaming Step does not alternate between calls: it
+    /// reads its input and output weights between two recurrences, so no panel of Whh survives in L1 anyway.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRow<TKernel>(float* x, nint xStride, float* packedB, nint panelStride, float* c, int n, int depth,
@@ -232,14 +230,10 @@ internal static unsafe class GemmDriver
 
     /// <summary>
     /// Hints (prefetcht2) the rows of C that this tile's rows will need at the next panel, 64 columns to the right: the
-    /// row block's tiles run down one panel before moving right, so the lines are asked for 20 tiles (about 20 µs at the
-    /// large input projection) before use, in pages this tile already touches. Where C does not fit L2 (that product's 8
-    /// MiB), each tile otherwise starts by waiting for its 24 lines. A throwaway probe (not kept) that switches this
-    /// between rounds of one process measured that product 2.3%, 2.8% and 5.9% faster in three runs (19 to 21 of 21
-    /// rounds), 2.1–3.9% faster when it ran cold, and the large weight gradient 0.6–1.3% faster. A prefetch of the next
-    /// tile down (new pages) moved it between −4% and +5%, and prefetcht1 here was mixed (−0.8% warm, +2.3% cold). Under
-    /// short tiles (depth blocks below 256, as in the medium input projection) the hints cost 2%, hence the rule. No-op
-    /// off x86; a prefetch never changes a result.
+    /// row block's tiles run down one panel before moving right, so the lines are asked for a whole panel's worth of
+    /// tiles before use, in pages this tile already touches. Where C does not fit L2, each tile otherwise starts by
+    /// waiting for its 24 lines. Under short tiles (depth blocks below 256) the hints cost more than they save, hence
+    /// the rule. No-op off x86; a prefetch never changes a result.
     /// </summary>
     private static void PrefetchNextPanelsTile(float* tile, nint ldc, int rows)
     {

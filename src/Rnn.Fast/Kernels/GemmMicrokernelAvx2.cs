@@ -11,8 +11,8 @@ namespace Rnn.Fast.Kernels;
 internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
 {
     /// <summary>
-    /// 256: each of the four strips re-reads the 6×256 A micro-panel, which then stays in L1. At 1024 the large
-    /// weight gradient ran 7–10% slower on this path (2026-11-29, interleaved in one process); 512 was no faster.
+    /// 256: each of the four strips re-reads the 6×256 A micro-panel, which then stays in L1; a deeper block would
+    /// push it out to L2 between strips.
     /// </summary>
     public static int DepthBlock => 256;
 

@@ -12,9 +12,8 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
 {
     /// <summary>
     /// 1024: the whole tile is one pass over k, so the A micro-panel is read once, and a 1024×64 B panel (256 KiB)
-    /// beside a 120×1024 A row block (480 KiB) fits a 1 MiB L2. Against 256, the h×(T·n)×h = 1024×2048×1024 weight
-    /// gradient, which sweeps its 4 MiB C once per block, ran 7–8% faster and the 64×1024×1024 recurrence 6–7%
-    /// (2026-11-29, interleaved in one process: 256 → 512 in one run, 20 of 21 rounds or more; 512 → 1024 in two).
+    /// beside a 120×1024 A row block (480 KiB) fits a 1 MiB L2, and a product that sweeps a large C once per block
+    /// (the weight gradient) sweeps it a quarter as often as with 256.
     /// </summary>
     public static int DepthBlock => 1024;
 
@@ -25,9 +24,8 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
     /// <summary>
     /// <see cref="Tile"/> whose B loads come from the unpacked rows and are also stored into the panel: the pack rides
     /// on the loads of a tile that does 24 FMAs per 4 loads, instead of being a pass of its own over B before the
-    /// product. The weight gradient, whose dA changes every call, was 1.2–3.1% faster at medium (256×2048×256; 17 and
-    /// 18 of 21 rounds) and 0.9% at large (1024×2048×1024; 18 of 21), in a throwaway probe that switched between the
-    /// two within one process (2026-11-30, not kept).
+    /// product: this is for a plain B whose rows are read in place, such as the weight gradient's dA, which changes
+    /// every call.
     /// </summary>
     public static void TileCopyingPanel(float* a, nint rowStride, nint depthStride, float* source, nint sourceStride, float* b, nint depth,
         float* c, nint ldc, float* initial, nint initialStride) =>

@@ -22,12 +22,9 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// <see cref="PackPanels"/> for a source whose rows are B's columns (B = Wᵀ, for dX = dA·Wᵀ). Each panel is filled
     /// in blocks of 64 depths by 8 columns, so the eight source rows and the 64 panel rows in flight stay in L1; with
-    /// AVX, each 8×8 piece is transposed in registers. Against one column at a time down the whole depth (each panel
-    /// line written 16 times, 256 bytes apart down the panel), PackTransposed of a 1024×1024 source took 146 µs instead
-    /// of 973, of 128×128 1.4 instead of 8.5, of 128×32 (Who at the stream config) 0.18 instead of 2.4; the engine's
-    /// train-step, which repacks the transposed weights after each update, ran at the stream config in 8.0 µs instead
-    /// of 10.4 (30 of 31 rounds), at small 8.7% faster, at medium 1.4% and at large 1.6% (2026-11-29, throwaway
-    /// probes alternating the old and new code of both packing routes in one process; not kept).
+    /// AVX, each 8×8 piece is transposed in registers. Filling one column at a time down the whole depth would write
+    /// each panel line 16 times, 256 bytes apart, and the training step repacks the transposed weights after every
+    /// update.
     /// </summary>
     private static void PackTransposedSource(float* source, nint rowStride, nint columnStride, int rows, int columns, float* destination)
     {
@@ -100,11 +97,8 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// <see cref="PackPanels"/> for a row-major source: each source row is read once, front to back, and split into
-    /// its panels' rows, 64 floats with whole-vector copies. Against one panel at a time with span copies, a
-    /// 2048×256 pack took 54 µs instead of 73 and a 2048×1024 pack 273 µs instead of 445, and the medium weight
-    /// gradient (256×2048×256, which packs its plain B on every call) ran 3.1%, 4.7% and 5.1% faster in three runs
-    /// (16 to 19 of 21 rounds; the large one 0.5%), in throwaway probes that alternate the two in one process
-    /// (2026-11-29, AVX-512; not kept).
+    /// its panels' rows, 64 floats with whole-vector copies, so the source streams through once however many panels
+    /// it has (a product with a plain B packs it on every call).
     /// </summary>
     private static void PackRowMajor(float* source, nint rowStride, int rows, int columns, float* destination)
     {

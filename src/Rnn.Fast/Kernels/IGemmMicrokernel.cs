@@ -7,11 +7,9 @@ namespace Rnn.Fast.Kernels;
 /// </summary>
 /// <remarks>
 /// Implementations mark their tiles and rows <c>AggressiveOptimization</c>: they are compiled optimized at their first
-/// call, not first as unoptimized tier-0 code that on-stack replacement later swaps out. Tier-0 tiles ran the medium
-/// weight gradient at 22 ms instead of about 1.5; BenchmarkDotNet then sized its iterations from those first calls
-/// (6–7 operations each), and the regression suite's five launches measured 2.03–2.54 ms. Marked, the same suite
-/// measured 1.33–1.44 ms in all five launches (2026-11-30). Tier 1 would compile the same loops later: they have no
-/// virtual calls or rarely taken branches for profile-guided optimization to use.
+/// call, not first as unoptimized tier-0 code that on-stack replacement later swaps out: a tier-0 tile runs an order
+/// of magnitude slower, and an app's (or a benchmark's) first calls would pay for it. Tier 1 would compile the same
+/// loops later: they have no virtual calls or rarely taken branches for profile-guided optimization to use.
 /// </remarks>
 internal unsafe interface IGemmMicrokernel
 {

@@ -13,7 +13,7 @@ namespace Rnn.Fast.Tests.Engine;
 /// parameters after gradient-descent steps, each within the bound <see cref="EngineErrorBounds"/> derives.
 /// </summary>
 /// <remarks>
-/// Case count: 200 random problems per property (issue 4's minimum), each run on every supported path (four on an
+/// Case count: 200 random problems per property (enough to hit every edge size of EngineCase several times), each run on every supported path (four on an
 /// AVX-512 machine). The sizes reach n = 8, d = 40, h = 70, T = 20, where one reference pass and the bound
 /// propagation cost O(T·n·h²) ≈ 10⁶ double operations: each property takes a few seconds on the 2-core machine.
 /// </remarks>

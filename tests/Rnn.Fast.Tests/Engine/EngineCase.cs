@@ -18,7 +18,7 @@ public sealed record EngineCase(int BatchSize, int InputSize, int HiddenSize, in
 
     private static Gen<int> Size(int[] edges, int max) => Gen.OneOf(Gen.Elements(edges), Gen.Choose(1, max));
 
-    /// <summary>n 1..8, d 1..40, h 1..70, o 1..10, T 1..20 (issue 4's ranges), half of d and h from the edge sizes.</summary>
+    /// <summary>n 1..8, d 1..40, h 1..70, o 1..10, T 1..20 (past every tile and vector width on every path), half of d and h from the edge sizes.</summary>
     public static Arbitrary<EngineCase> Arbitrary { get; } = Arb.From(
         from n in Gen.Choose(1, 8)
         from d in Size(InputEdges, 40)

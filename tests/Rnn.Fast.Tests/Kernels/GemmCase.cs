@@ -34,7 +34,7 @@ public sealed record GemmCase(int M, int N, int K, int PadA, int PadB, int PadC,
     /// <summary>Random values in [−1, 1), from the case's seed.</summary>
     public float[] Values(int count, int stream)
     {
-        var random = new Random(HashCode.Combine(Seed, stream));
+        var random = new Random(unchecked(Seed * 1_000_003 + stream)); // deterministic, so a replayed case gets the same values
         var values = new float[count];
         for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
         return values;

@@ -16,7 +16,7 @@ namespace Rnn.Fast.Tests.Kernels;
 /// </remarks>
 public class GemmTests
 {
-    /// <summary>200 cases: the minimum; with the work cap in <see cref="GemmCase"/> the property runs in seconds.</summary>
+    /// <summary>200 cases: every edge size of GemmCase comes up several times per dimension; with the work cap in <see cref="GemmCase"/> the property runs in seconds.</summary>
     private static readonly Config Cases = Config.QuickThrowOnFailure.WithMaxTest(200);
 
     private enum Operation { Multiply, MultiplyAdd, MultiplyPacked, MultiplyAddPacked, TransposeMultiplyAdd, MultiplyWithBias, MultiplyPackedWithBias }

@@ -12,7 +12,7 @@ namespace Rnn.Fast.Tests.Serialization;
 /// field. Each file is loaded three ways (seekable stream, unseekable stream, file path), which must agree.
 /// </summary>
 /// <remarks>
-/// Case count: 12,000 mutated files, so that at least 10,000 (the acceptance figure) differ from the valid
+/// Case count: 12,000 mutated files, so that at least 10,000 (the count the format's promise is held to) differ from the valid
 /// file they came from even after mutations that happen to change nothing; the test asserts that. With three loads
 /// and a small file write per case it takes about 9 seconds on the 2-core development machine (the test's output
 /// gives the time and how often each outcome happened); the 120-second limit catches a hang without being anywhere
