@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using Rnn.Fast.Kernels;
 
 namespace Rnn.Fast;
 
@@ -32,13 +33,20 @@ namespace Rnn.Fast;
 /// <para>Load checks, in this order, and throws <see cref="InvalidModelFileException"/> whose message starts with the
 /// name of the first problem found: <c>truncated</c> (the file ends inside the header), <c>wrong magic</c>,
 /// <c>format version</c> (not 1), <c>invalid size</c> (d, h or o below 1), <c>unknown activation</c>,
-/// <c>too large</c> (more parameters than <see cref="RnnShape.MaxParameterCount"/>), <c>parameter count
+/// <c>too large</c> (more parameters than <see cref="RnnShape.MaxParameterCount"/>, a weight pack of the model that
+/// would not fit in one array, or a model whose weight packs — which pad their columns to a multiple of 64 — would make
+/// the load allocate more than the bound below; the message gives the sizes), <c>parameter count
 /// mismatch</c> (P is not the shape's count), <c>truncated</c> (the parameters or the checksum are cut short),
 /// <c>checksum mismatch</c>, and for <see cref="Load(string)"/> <c>trailing data</c> after the checksum. Every
 /// header field is checked before anything is allocated for the parameters; a stream that can seek must also hold
-/// all 4·P + 4 bytes the header announces, and a stream that cannot is read in 64 KiB chunks into a buffer that
-/// grows only as the data arrives. So a forged header costs at most what the stream really holds, never what the
-/// header asks for.</para>
+/// all 4·P + 4 bytes the header announces, and a stream that cannot is read in blocks that grow only as the data
+/// arrives. So a forged header costs at most what the stream really holds (about twice that without a length),
+/// never what the header asks for.</para>
+/// <para>Memory: a load allocates at most <c>16·P + 128·(d + h + o) + 1 MiB</c> bytes in all — c = 4 times the 4·P
+/// bytes of parameters the file holds (the parameters, which the model keeps without a copy; the blocks that receive
+/// the first half of them from a stream without a length; the six weight packs), plus a term in d + h + o. A file whose
+/// model would need more is refused as <c>too large</c> before anything is allocated; in practice these are shapes with
+/// a hidden size below about 20 and tens of thousands of inputs or outputs, whose packs are mostly padding.</para>
 /// <para>Threads: every method may run on any thread; a model must not change while it is being saved.</para>
 /// </remarks>
 public static class RnnModelFile
@@ -259,16 +267,15 @@ public static class RnnModelFile
             throw Invalid(path, $"unknown activation code {activation} (this library knows {TanhActivation} = tanh).");
         }
 
-        // d·h + h·h + h + h·o + o = h·(d + h + o + 1) + o. Each size is below 2^31, so d + h + o + 1 < 2^33 and the
-        // product stays below 3·2^62 + 2^31 < 2^64: exact in ulong for every header.
-        ulong needed = (ulong)h * ((ulong)d + (ulong)h + (ulong)o + 1) + (ulong)o;
-        if (needed > (ulong)RnnShape.MaxParameterCount)
-        {
-            throw Invalid(path, $"too large: the shape d={d}, h={h}, o={o} needs {needed} parameters; a model holds at most {RnnShape.MaxParameterCount}.");
-        }
+        // Too large: more parameters than one array holds (ModelSizes computes h·(d + h + o + 1) + o exactly for every
+        // header), a weight pack that does not fit, or a model whose padded packs would make this load allocate more than
+        // 16·P + 128·(d + h + o) + 1 MiB bytes. All from the sizes alone, before anything is allocated for them.
+        string? tooLarge = ModelSizes.LoadProblem(d, h, o);
+        if (tooLarge is not null) throw Invalid(path, $"too large: {tooLarge}.");
 
+        long needed = (long)RnnShape.ParameterCountOf(d, h, o);
         long declared = BinaryPrimitives.ReadInt64LittleEndian(header[24..]);
-        if (declared != (long)needed)
+        if (declared != needed)
         {
             throw Invalid(path, $"parameter count mismatch: the shape d={d}, h={h}, o={o} needs {needed} parameters, but the header says {declared}.");
         }
@@ -282,29 +289,20 @@ public static class RnnModelFile
 
         var crc = new Crc32();
         crc.Append(header);
-        // A stream of known length holds every announced byte (checked above); any other stream gets a buffer that
-        // doubles as data arrives, so a forged count cannot make us allocate more than about twice what was sent.
-        float[] parameters = new float[stream.CanSeek ? count : Math.Min(count, ChunkFloats)];
+        float[] parameters;
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkFloats * sizeof(float));
         try
         {
             long afterHeader = 0;
-            int filled = 0;
-            while (filled < count)
+            if (stream.CanSeek)
             {
-                if (filled == parameters.Length) Array.Resize(ref parameters, (int)Math.Min(2L * parameters.Length, count));
-                int floats = Math.Min(ChunkFloats, parameters.Length - filled);
-                Span<byte> bytes = chunk.AsSpan(0, floats * sizeof(float));
-                int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-                afterHeader += read;
-                if (read < bytes.Length) throw Truncated(path, count, afterHeader);
-                crc.Append(bytes);
-                for (int i = 0; i < floats; i++)
-                {
-                    parameters[filled + i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
-                }
-
-                filled += floats;
+                // The stream holds every announced byte (checked above): read them straight into the model's own array.
+                parameters = new float[count];
+                ReadParameters(stream, parameters, chunk, crc, ref afterHeader, path, count);
+            }
+            else
+            {
+                parameters = ReadParametersUnseekable(stream, chunk, crc, ref afterHeader, path, count);
             }
 
             Span<byte> checksum = chunk.AsSpan(0, ChecksumLength);
@@ -322,8 +320,59 @@ public static class RnnModelFile
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        // Only now, from a complete and verified buffer: the header checks above make this shape valid.
-        return new RnnModel(new RnnShape(d, h, o), parameters);
+        // Only now, from a complete and verified buffer, which the model keeps without a copy: the header checks above
+        // make this shape valid and buildable.
+        return RnnModel.FromOwnedParameters(new RnnShape(d, h, o), parameters, KernelDispatch.Active);
+    }
+
+    /// <summary>
+    /// Reads the parameters from a stream without a length, where a forged count must cost no more than about twice what
+    /// really arrives: the first half arrives in blocks that double with what has arrived (64 KiB, 64 KiB, 128 KiB, …),
+    /// each allocated only when the data before it is in; the array the model keeps is allocated once the first half is
+    /// in, and the second half is read straight into it. So the load allocates 1.5·4·P bytes for the parameters in all.
+    /// </summary>
+    private static float[] ReadParametersUnseekable(Stream stream, byte[] chunk, Crc32 crc, ref long afterHeader, string? path, int count)
+    {
+        int half = count / 2;
+        var blocks = new List<float[]>();
+        for (int received = 0; received < half;)
+        {
+            var block = new float[Math.Min(Math.Max(ChunkFloats, received), half - received)];
+            ReadParameters(stream, block, chunk, crc, ref afterHeader, path, count);
+            blocks.Add(block);
+            received += block.Length;
+        }
+
+        var parameters = new float[count];
+        int at = 0;
+        foreach (float[] block in blocks)
+        {
+            block.CopyTo(parameters, at);
+            at += block.Length;
+        }
+
+        ReadParameters(stream, parameters.AsSpan(half), chunk, crc, ref afterHeader, path, count);
+        return parameters;
+    }
+
+    /// <summary>Fills <paramref name="destination"/> from the stream, 64 KiB at a time, and appends the bytes to the checksum.</summary>
+    private static void ReadParameters(Stream stream, Span<float> destination, byte[] chunk, Crc32 crc, ref long afterHeader, string? path, int count)
+    {
+        for (int filled = 0; filled < destination.Length;)
+        {
+            int floats = Math.Min(ChunkFloats, destination.Length - filled);
+            Span<byte> bytes = chunk.AsSpan(0, floats * sizeof(float));
+            int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            afterHeader += read;
+            if (read < bytes.Length) throw Truncated(path, count, afterHeader);
+            crc.Append(bytes);
+            for (int i = 0; i < floats; i++)
+            {
+                destination[filled + i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
+            }
+
+            filled += floats;
+        }
     }
 
     private static InvalidModelFileException Truncated(string? path, int count, long bytesAfterHeader) =>
