@@ -65,4 +65,25 @@ public sealed class ArgumentNameTests
         Assert.Equal("batchSize", error.ParamName);
         Assert.Contains("T=1, n=268435456", error.Message);
     }
+
+    [Fact]
+    public void TheReferenceUpdateRefusesPartlyOverlappingSpansAndAcceptsTheVerySameSpan()
+    {
+        int count = Shape.ParameterCount;
+        double[] shared = Enumerable.Range(0, count + 1).Select(i => 1.0 + i).ToArray();
+        double[] before = (double[])shared.Clone();
+        foreach ((int gradientsAt, int parametersAt) in new[] { (0, 1), (1, 0) })
+        {
+            var error = Assert.Throws<ArgumentException>(() => Rnn.Fast.Reference.ReferenceRnn.ApplyGradientDescent(
+                Shape, shared.AsSpan(gradientsAt, count), 0.5, shared.AsSpan(parametersAt, count)));
+            Assert.Equal("parameters", error.ParamName);
+            Assert.Contains("overlaps gradients 1 elements apart", error.Message); // either way round
+            Assert.Equal(before, shared);
+        }
+
+        // In place: p − 0.5·p = 0.5·p exactly for every element (a halving is exact in binary).
+        double[] same = before[..count];
+        Rnn.Fast.Reference.ReferenceRnn.ApplyGradientDescent(Shape, same, 0.5, same);
+        Assert.Equal(before[..count].Select(p => 0.5 * p), same);
+    }
 }
