@@ -238,7 +238,8 @@ public sealed class RnnWorkspace : IDisposable
         RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
         MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
         EngineArguments.RequireLearningRate(learningRate);
-        return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden, learningRate, null, guardNonFinite: false).Loss;
+        return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden, new GradientDescentUpdate(learningRate), null,
+            guardNonFinite: false).Loss;
     }
 
     /// <summary>
@@ -259,7 +260,11 @@ public sealed class RnnWorkspace : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="loss"/> is not defined.</exception>
-    /// <exception cref="NonFiniteValueException">The guard is on and found a NaN or an infinity; the model was not updated.</exception>
+    /// <exception cref="NonFiniteValueException">The guard is on and found a NaN or an infinity in the inputs, H_0, the
+    /// targets, the loss, a gradient or a parameter as the update would leave it; the model was not updated (bit-identical).
+    /// A refusal of the inputs, H_0 or the targets happens before the forward pass and leaves the workspace as it was; a
+    /// later one leaves the workspace holding this step's forward pass at the unchanged parameters, as
+    /// <see cref="ComputeGradients"/> would (so <see cref="Backward"/> and <see cref="CopyHiddenState"/> can inspect it).</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
     public TrainingStepResult TrainStep(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
         LossKind loss, TrainingOptions options, ReadOnlySpan<float> initialHidden = default)
@@ -269,7 +274,7 @@ public sealed class RnnWorkspace : IDisposable
         RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
         MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
         return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden,
-            options.LearningRate, options.MaxGradientNorm, options.GuardNonFinite);
+            new GradientDescentUpdate(options.LearningRate), options.MaxGradientNorm, options.GuardNonFinite);
     }
 
     /// <summary>Returns the rented buffers to the pool. Later calls throw <see cref="ObjectDisposedException"/>.</summary>

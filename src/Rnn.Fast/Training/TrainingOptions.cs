@@ -56,11 +56,12 @@ public sealed record TrainingOptions
     }
 
     /// <summary>
-    /// When true, the step checks the inputs, H_0 and the targets before the forward pass, the loss after it and every
-    /// parameter gradient after BPTT, and throws <see cref="NonFiniteValueException"/> — naming the tensor, time step
-    /// and index where a NaN or infinity first appeared — instead of updating: the parameters stay bit-identical.
-    /// The checks are scans over what the step already touches (inputs, targets, gradients); off (the default), they
-    /// cost nothing.
+    /// When true, the step checks the inputs, H_0 and the targets before the forward pass, the loss after it, every
+    /// parameter gradient after BPTT, and every parameter as the update would leave it (evaluated before anything is
+    /// written, so a finite learning rate too large for finite gradients is caught too), and throws
+    /// <see cref="NonFiniteValueException"/> — naming the tensor, time step and index where a NaN or infinity first
+    /// appeared — instead of updating: the parameters stay bit-identical. The checks are scans over what the step already
+    /// touches (inputs, targets, gradients, parameters); off (the default), they cost nothing.
     /// </summary>
     public bool GuardNonFinite { get; init; }
 }

@@ -23,4 +23,10 @@ public enum TrainingTensor
 
     /// <summary>A parameter gradient (∂L/∂p) after BPTT, with every input and the loss finite.</summary>
     Gradients,
+
+    /// <summary>
+    /// A parameter as the update would leave it, with every gradient finite: a learning rate too large for the
+    /// gradients (p − learningRate·g overflows). The update was evaluated without being applied.
+    /// </summary>
+    UpdatedParameters,
 }

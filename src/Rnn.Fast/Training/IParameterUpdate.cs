@@ -1,0 +1,49 @@
+using Rnn.Fast.Kernels;
+
+namespace Rnn.Fast;
+
+/// <summary>
+/// An optimizer's update of the model's parameters from their gradients, as <see cref="TrainingStep"/> runs it. Every
+/// optimizer implements both halves, so the non-finite guard covers the update itself, not only its inputs: with
+/// <see cref="TrainingOptions.GuardNonFinite"/> on, the step first asks <see cref="IndexOfFirstNonFiniteResult"/> —
+/// which evaluates exactly the values <see cref="Apply"/> would store and writes nothing — and throws
+/// <see cref="NonFiniteValueException"/> (<see cref="TrainingTensor.UpdatedParameters"/>) instead of applying an update
+/// that would put a NaN or an infinity into the model; the model stays bit-identical. With the guard off, the step
+/// calls <see cref="Apply"/> alone, so the guard costs nothing then.
+/// </summary>
+/// <remarks>
+/// For an optimizer with state (moments, step counts), "exactly the values" covers the state too: the check evaluates
+/// the new state and the new parameters without storing either, and <see cref="Apply"/> stores both; neither may
+/// change anything when the check fails. Implementations are structs, so the step calls them without dispatch or
+/// allocation.
+/// </remarks>
+internal interface IParameterUpdate
+{
+    /// <summary>
+    /// The index of the first parameter whose updated value would be NaN or infinite, or −1 when every one is finite;
+    /// computed as <see cref="Apply"/> computes it, bit for bit, and written nowhere.
+    /// </summary>
+    int IndexOfFirstNonFiniteResult(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path);
+
+    /// <summary>The updated value of parameter <paramref name="index"/>, as <see cref="Apply"/> would store it (for the exception's message).</summary>
+    float ResultAt(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int index);
+
+    /// <summary>Applies the update to <paramref name="model"/> (its parameters and weight packs).</summary>
+    void Apply(RnnModel model, ReadOnlySpan<float> gradients);
+}
+
+/// <summary>Plain gradient descent, <c>p ← fma(g, −learningRate, p)</c>: <see cref="RnnModel.ApplyGradientDescent"/>.</summary>
+internal readonly struct GradientDescentUpdate(float learningRate) : IParameterUpdate
+{
+    /// <inheritdoc/>
+    public int IndexOfFirstNonFiniteResult(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path) =>
+        // The operator and operand order of VectorArithmetic.AddScaled(gradients, −learningRate, parameters), which the update runs.
+        NonFiniteValues.IndexOfFirstNonFiniteResult(new MultiplyAddScalarOperator(-learningRate), gradients, parameters, path);
+
+    /// <inheritdoc/>
+    public float ResultAt(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int index) =>
+        new MultiplyAddScalarOperator(-learningRate).Invoke(gradients[index], parameters[index]);
+
+    /// <inheritdoc/>
+    public void Apply(RnnModel model, ReadOnlySpan<float> gradients) => model.ApplyGradientDescent(gradients, learningRate);
+}
