@@ -20,7 +20,15 @@ namespace Rnn.Fast;
 /// step by step, and a sequence gives the same bits alone as inside any batch.</para>
 /// <para>Allocation: a call that needs no larger buffers than an earlier call allocates nothing.</para>
 /// <para>Thread safety: a workspace belongs to one thread at a time. Give each thread its own; they may share one
-/// model (see <see cref="RnnModel"/>).</para>
+/// model (see <see cref="RnnModel"/>). This is enforced: a call (<see cref="Dispose"/> included) that finds the
+/// workspace inside a call of another thread throws <see cref="InvalidOperationException"/> at once and changes nothing,
+/// so its pooled buffers are never returned, or grown, while another call uses them. A call that reads the model while
+/// another thread updates it throws <see cref="InvalidOperationException"/> instead of mixing two weight sets; the
+/// buffers it wrote are then unspecified and the workspace forgets its forward pass.</para>
+/// <para>What a refused call leaves behind: an argument check (<see cref="ArgumentException"/> and its subclasses,
+/// <see cref="ObjectDisposedException"/>) and the in-use check run before anything is written, so the model, the
+/// workspace (its last forward pass included) and your buffers are exactly as they were. For the training step's
+/// non-finite guard, see <see cref="TrainStep(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, LossKind, TrainingOptions, ReadOnlySpan{float})"/>.</para>
 /// </remarks>
 public sealed class RnnWorkspace : IDisposable
 {
@@ -44,12 +52,21 @@ public sealed class RnnWorkspace : IDisposable
     private readonly TrainingStep _trainingStep;
     private bool _disposed;
 
+    // One call at a time: every public method enters first and exits last (see ExclusiveUse).
+    private ExclusiveUse _use;
+
     // What the last forward pass left in the buffers, for Backward.
     private bool _hasForward;
     private int _forwardSequenceLength;
     private int _forwardBatchSize;
     private OutputSteps _forwardOutputs;
     private int _forwardModelVersion;
+
+    /// <summary>The one-call-at-a-time check, for tests that force a second thread into a call.</summary>
+    internal ref ExclusiveUse Use => ref _use;
+
+    /// <summary>The rows the all-steps buffers hold (T·n of the largest call so far): for tests that check a refused call grew nothing.</summary>
+    internal int RowCapacity => _rowCapacity;
 
     /// <summary>How many forward passes (<see cref="RunForward"/>) this workspace has run: for tests that count passes.</summary>
     internal int ForwardPassCount { get; private set; }
@@ -82,6 +99,8 @@ public sealed class RnnWorkspace : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="outputSteps"/> is not defined.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes),
+    /// or updated the model during this call (<paramref name="outputs"/> is unspecified and the workspace has no forward pass).</exception>
     public void Forward(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, OutputSteps outputSteps, Span<float> outputs) =>
         Forward(inputs, sequenceLength, batchSize, default, outputSteps, outputs);
 
@@ -95,49 +114,70 @@ public sealed class RnnWorkspace : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="outputSteps"/> is not defined.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes),
+    /// or updated the model during this call (<paramref name="outputs"/> is unspecified and the workspace has no forward pass).</exception>
     public void Forward(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> initialHidden,
         OutputSteps outputSteps, Span<float> outputs)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        int o = _model.Shape.OutputSize;
-        int outputCount = outputSteps switch
+        _use.Enter(this);
+        try
         {
-            OutputSteps.LastStep => batchSize * o,
-            OutputSteps.EveryStep => RnnShape.SequenceElementCount(sequenceLength, batchSize, o),
-            _ => throw new ArgumentException($"{outputSteps} is not a defined {nameof(OutputSteps)}.", nameof(outputSteps)),
-        };
-        if (outputSteps == OutputSteps.LastStep)
-        {
-            EngineArguments.RequireLength(outputs, nameof(outputs), "n·o", [batchSize, o], " for " + nameof(OutputSteps.LastStep));
-        }
-        else
-        {
-            EngineArguments.RequireLength(outputs, nameof(outputs), "T·n·o", [sequenceLength, batchSize, o], " for " + nameof(OutputSteps.EveryStep));
-        }
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+            int o = _model.Shape.OutputSize;
+            int outputCount = outputSteps switch
+            {
+                OutputSteps.LastStep => batchSize * o,
+                OutputSteps.EveryStep => RnnShape.SequenceElementCount(sequenceLength, batchSize, o),
+                _ => throw new ArgumentException($"{outputSteps} is not a defined {nameof(OutputSteps)}.", nameof(outputSteps)),
+            };
+            if (outputSteps == OutputSteps.LastStep)
+            {
+                EngineArguments.RequireLength(outputs, nameof(outputs), "n·o", [batchSize, o], " for " + nameof(OutputSteps.LastStep));
+            }
+            else
+            {
+                EngineArguments.RequireLength(outputs, nameof(outputs), "T·n·o", [sequenceLength, batchSize, o], " for " + nameof(OutputSteps.EveryStep));
+            }
 
-        RunForward(inputs, sequenceLength, batchSize, initialHidden, outputSteps);
-        WriteOutputs(outputSteps, outputs);
+            int version = _model.BeginRead();
+            RunForward(inputs, sequenceLength, batchSize, initialHidden, outputSteps);
+            WriteOutputs(outputSteps, outputs);
+            EndModelRead(version);
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>Copies H_t, the hidden states after step <paramref name="step"/> of the last forward pass.</summary>
     /// <param name="step">t, from 0 (H_0) to T.</param>
     /// <param name="destination">n·h values <c>[n][h]</c>.</param>
-    /// <exception cref="InvalidOperationException">No forward pass has run in this workspace.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass has run in this workspace, or another thread is inside
+    /// a call of it; nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is outside 0..T.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
     public void CopyHiddenState(int step, Span<float> destination)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireForward(nameof(CopyHiddenState), checkVersion: false);
-        ArgumentOutOfRangeException.ThrowIfNegative(step);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(step, _forwardSequenceLength);
-        int n = _forwardBatchSize, h = _model.Shape.HiddenSize;
-        EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
-        for (int b = 0; b < n; b++)
+        _use.Enter(this);
+        try
         {
-            _stacked.AsSpan((step * n + b) * _stackedStride + _model.Shape.InputSize, h).CopyTo(destination.Slice(b * h, h));
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireForward(nameof(CopyHiddenState), checkVersion: false);
+            ArgumentOutOfRangeException.ThrowIfNegative(step);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(step, _forwardSequenceLength);
+            int n = _forwardBatchSize, h = _model.Shape.HiddenSize;
+            EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
+            for (int b = 0; b < n; b++)
+            {
+                _stacked.AsSpan((step * n + b) * _stackedStride + _model.Shape.InputSize, h).CopyTo(destination.Slice(b * h, h));
+            }
+        }
+        finally
+        {
+            _use.Exit();
         }
     }
 
@@ -151,36 +191,49 @@ public sealed class RnnWorkspace : IDisposable
     /// (<see cref="RnnShape.ParameterCount"/> values); overwritten.</param>
     /// <param name="initialHiddenGradients">∂L/∂H_0, n·h values, overwritten; empty to skip it.</param>
     /// <param name="inputGradients">∂L/∂X, T·n·d values time-major, overwritten; empty to skip it (saves one product).</param>
-    /// <exception cref="InvalidOperationException">No forward pass has run, or the model's parameters changed since.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass has run, or the model's parameters changed since, or
+    /// another thread is inside a call of this workspace (in each case nothing is written); or another thread updated the
+    /// model during this call (the gradients are unspecified and the workspace has no forward pass).</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or a destination overlaps another buffer.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
     public void Backward(ReadOnlySpan<float> outputGradients, Span<float> parameterGradients, Span<float> initialHiddenGradients,
         Span<float> inputGradients)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireForward(nameof(Backward), checkVersion: true);
-        RnnShape shape = _model.Shape;
-        int T = _forwardSequenceLength, n = _forwardBatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
-        bool last = _forwardOutputs == OutputSteps.LastStep;
-        if (last)
+        _use.Enter(this);
+        try
         {
-            EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "n·o", [n, o], ", the last forward pass's outputs (LastStep)");
-        }
-        else
-        {
-            EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "T·n·o", [T, n, o], ", the last forward pass's outputs (EveryStep)");
-        }
-        EngineArguments.RequireParameterLength(parameterGradients, shape, nameof(parameterGradients));
-        EngineArguments.RequireLength(initialHiddenGradients, nameof(initialHiddenGradients), "n·h", [n, h], emptyAllowed: true);
-        EngineArguments.RequireLength(inputGradients, nameof(inputGradients), "T·n·d", [T, n, d], emptyAllowed: true);
-        EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), parameterGradients, nameof(parameterGradients));
-        EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), initialHiddenGradients, nameof(initialHiddenGradients));
-        EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), inputGradients, nameof(inputGradients));
-        EngineArguments.RequireDisjoint(parameterGradients, nameof(parameterGradients), initialHiddenGradients, nameof(initialHiddenGradients));
-        EngineArguments.RequireDisjoint(parameterGradients, nameof(parameterGradients), inputGradients, nameof(inputGradients));
-        EngineArguments.RequireDisjoint(initialHiddenGradients, nameof(initialHiddenGradients), inputGradients, nameof(inputGradients));
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireForward(nameof(Backward), checkVersion: true);
+            RnnShape shape = _model.Shape;
+            int T = _forwardSequenceLength, n = _forwardBatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
+            bool last = _forwardOutputs == OutputSteps.LastStep;
+            if (last)
+            {
+                EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "n·o", [n, o], ", the last forward pass's outputs (LastStep)");
+            }
+            else
+            {
+                EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "T·n·o", [T, n, o], ", the last forward pass's outputs (EveryStep)");
+            }
+            EngineArguments.RequireParameterLength(parameterGradients, shape, nameof(parameterGradients));
+            EngineArguments.RequireLength(initialHiddenGradients, nameof(initialHiddenGradients), "n·h", [n, h], emptyAllowed: true);
+            EngineArguments.RequireLength(inputGradients, nameof(inputGradients), "T·n·d", [T, n, d], emptyAllowed: true);
+            EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), parameterGradients, nameof(parameterGradients));
+            EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), initialHiddenGradients, nameof(initialHiddenGradients));
+            EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), inputGradients, nameof(inputGradients));
+            EngineArguments.RequireDisjoint(parameterGradients, nameof(parameterGradients), initialHiddenGradients, nameof(initialHiddenGradients));
+            EngineArguments.RequireDisjoint(parameterGradients, nameof(parameterGradients), inputGradients, nameof(inputGradients));
+            EngineArguments.RequireDisjoint(initialHiddenGradients, nameof(initialHiddenGradients), inputGradients, nameof(inputGradients));
 
-        RunBackward(outputGradients, parameterGradients, initialHiddenGradients, inputGradients);
+            int version = _model.BeginRead();
+            if (_forwardModelVersion != version) RequireForward(nameof(Backward), checkVersion: true); // an update since the check above
+            RunBackward(outputGradients, parameterGradients, initialHiddenGradients, inputGradients);
+            EndModelRead(version);
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>
@@ -200,17 +253,30 @@ public sealed class RnnWorkspace : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length or overlaps another, or <paramref name="loss"/> is not defined.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes),
+    /// or updated the model during this call (the gradients are unspecified and the workspace has no forward pass).</exception>
     public float ComputeGradients(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
         LossKind loss, Span<float> parameterGradients, ReadOnlySpan<float> initialHidden = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
-        EngineArguments.RequireParameterLength(parameterGradients, _model.Shape, nameof(parameterGradients));
-        EngineArguments.RequireDisjoint(inputs, nameof(inputs), parameterGradients, nameof(parameterGradients));
-        EngineArguments.RequireDisjoint(targets, nameof(targets), parameterGradients, nameof(parameterGradients));
-        EngineArguments.RequireDisjoint(initialHidden, nameof(initialHidden), parameterGradients, nameof(parameterGradients));
-        return RunLossAndGradients(inputs, sequenceLength, batchSize, targets, loss, initialHidden, parameterGradients);
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+            MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
+            EngineArguments.RequireParameterLength(parameterGradients, _model.Shape, nameof(parameterGradients));
+            EngineArguments.RequireDisjoint(inputs, nameof(inputs), parameterGradients, nameof(parameterGradients));
+            EngineArguments.RequireDisjoint(targets, nameof(targets), parameterGradients, nameof(parameterGradients));
+            EngineArguments.RequireDisjoint(initialHidden, nameof(initialHidden), parameterGradients, nameof(parameterGradients));
+            int version = _model.BeginRead();
+            float value = RunLossAndGradients(inputs, sequenceLength, batchSize, targets, loss, initialHidden, parameterGradients);
+            EndModelRead(version);
+            return value;
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>
@@ -231,15 +297,26 @@ public sealed class RnnWorkspace : IDisposable
     /// <paramref name="learningRate"/> is negative, infinite or NaN.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="loss"/> is not defined.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes), or
+    /// updated the model during this step or is updating it (this step's update is not applied, and the workspace has no
+    /// forward pass).</exception>
     public float TrainStep(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
         LossKind loss, float learningRate, ReadOnlySpan<float> initialHidden = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
-        EngineArguments.RequireLearningRate(learningRate);
-        return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden, new GradientDescentUpdate(learningRate), null,
-            guardNonFinite: false).Loss;
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+            MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
+            EngineArguments.RequireLearningRate(learningRate);
+            return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden, new GradientDescentUpdate(learningRate), null,
+                guardNonFinite: false).Loss;
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>
@@ -266,30 +343,63 @@ public sealed class RnnWorkspace : IDisposable
     /// later one leaves the workspace holding this step's forward pass at the unchanged parameters, as
     /// <see cref="ComputeGradients"/> would (so <see cref="Backward"/> and <see cref="CopyHiddenState"/> can inspect it).</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes), or
+    /// updated the model during this step or is updating it (this step's update is not applied, and the workspace has no
+    /// forward pass).</exception>
     public TrainingStepResult TrainStep(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
         LossKind loss, TrainingOptions options, ReadOnlySpan<float> initialHidden = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(options);
-        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
-        return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden,
-            new GradientDescentUpdate(options.LearningRate), options.MaxGradientNorm, options.GuardNonFinite);
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ArgumentNullException.ThrowIfNull(options);
+            RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+            MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
+            return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden,
+                new GradientDescentUpdate(options.LearningRate), options.MaxGradientNorm, options.GuardNonFinite);
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>Returns the rented buffers to the pool. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace: its buffers are
+    /// not returned while it uses them (nothing changes).</exception>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        _use.Enter(this);
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _hasForward = false;
+            Return(ref _stacked);
+            Return(ref _preActivations);
+            Return(ref _hiddenGradients);
+            Return(ref _outputs);
+            Return(ref _outputGradients);
+            _trainingStep.Dispose();
+            _rowCapacity = 0;
+        }
+        finally
+        {
+            _use.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Ends a read of the model begun with <see cref="RnnModel.BeginRead"/>: when another thread updated the model
+    /// meanwhile, the buffers hold a mix of two weight sets, so the workspace forgets its forward pass and the call throws.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model was updated during the call.</exception>
+    internal void EndModelRead(int version)
+    {
+        if (_model.IsUnchangedSince(version)) return;
         _hasForward = false;
-        Return(ref _stacked);
-        Return(ref _preActivations);
-        Return(ref _hiddenGradients);
-        Return(ref _outputs);
-        Return(ref _outputGradients);
-        _trainingStep.Dispose();
-        _rowCapacity = 0;
+        _model.EndRead(version);
     }
 
     /// <summary>Forward, outputs, L and dO = ∂L/∂O, then BPTT into <paramref name="parameterGradients"/>. Arguments are checked.</summary>

@@ -28,11 +28,14 @@ internal interface IParameterUpdate
     /// <summary>The updated value of parameter <paramref name="index"/>, as <see cref="Apply"/> would store it (for the exception's message).</summary>
     float ResultAt(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int index);
 
-    /// <summary>Applies the update to <paramref name="model"/> (its parameters and weight packs).</summary>
-    void Apply(RnnModel model, ReadOnlySpan<float> gradients);
+    /// <summary>
+    /// Applies the update to the model's <paramref name="parameters"/>, in place. The training step has marked the model
+    /// as being updated (so no reader can mistake a half-written update for a stable one) and rebuilds its packs after.
+    /// </summary>
+    void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path);
 }
 
-/// <summary>Plain gradient descent, <c>p ← fma(g, −learningRate, p)</c>: <see cref="RnnModel.ApplyGradientDescent"/>.</summary>
+/// <summary>Plain gradient descent, <c>p ← fma(g, −learningRate, p)</c>: the bits of <see cref="RnnModel.ApplyGradientDescent"/>.</summary>
 internal readonly struct GradientDescentUpdate(float learningRate) : IParameterUpdate
 {
     /// <inheritdoc/>
@@ -45,5 +48,6 @@ internal readonly struct GradientDescentUpdate(float learningRate) : IParameterU
         new MultiplyAddScalarOperator(-learningRate).Invoke(gradients[index], parameters[index]);
 
     /// <inheritdoc/>
-    public void Apply(RnnModel model, ReadOnlySpan<float> gradients) => model.ApplyGradientDescent(gradients, learningRate);
+    public void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path) =>
+        VectorArithmetic.AddScaled(gradients, -learningRate, parameters, path);
 }

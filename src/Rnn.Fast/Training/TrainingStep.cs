@@ -48,7 +48,10 @@ internal sealed class TrainingStep : IDisposable
         }
 
         Span<float> gradients = _parameterGradients.AsSpan(0, shape.ParameterCount);
+        // The loss and gradients read the model as one consistent weight set, or the step is refused (see RnnModel).
+        int version = model.BeginRead();
         float value = _workspace.RunLossAndGradients(inputs, T, n, targets, loss, initialHidden, gradients);
+        _workspace.EndModelRead(version);
         if (guardNonFinite)
         {
             NonFiniteGuard.CheckResults(shape, value, model.Parameters, _workspace.LossOutputs(targets.Length), T, n, gradients, step, path);
@@ -62,7 +65,17 @@ internal sealed class TrainingStep : IDisposable
         }
 
         if (guardNonFinite) NonFiniteGuard.CheckUpdate(shape, model.Parameters, gradients, update, step, path);
-        update.Apply(model, gradients);
+        // Committed only over the version the gradients were computed at: an update by another thread in between is refused.
+        Span<float> parameters = model.BeginUpdate(version);
+        try
+        {
+            update.Apply(parameters, gradients, path);
+        }
+        finally
+        {
+            model.EndUpdate();
+        }
+
         _steps = step;
         return new TrainingStepResult(value, norm, clipped);
     }

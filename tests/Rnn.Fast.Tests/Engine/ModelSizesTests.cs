@@ -58,11 +58,19 @@ public sealed class ModelSizesTests
     {
         // The sizes the check uses are the sizes the model allocates: its parameters (once: the seeded buffer becomes the
         // model's own) and its six packs, 4 bytes a float, plus object headers and the model's small objects.
+        // One-time runtime work (a first compile, a type's initialization) is billed to whichever thread gets there first,
+        // and in the parallel test run that may be this one after its warm-up: the smallest of three measurements is the
+        // model's own allocation.
         var shape = new RnnShape(d, h, o);
         _ = new RnnModel(shape, 1UL); // warm up: first calls compile and initialize types on this thread
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        _ = new RnnModel(shape, 1UL);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = long.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            _ = new RnnModel(shape, 1UL);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
         long counted = sizeof(float) * (shape.ParameterCount + ModelSizes.PackFloats(d, h, o));
         Assert.InRange(allocated, counted, counted + 2048);
     }
