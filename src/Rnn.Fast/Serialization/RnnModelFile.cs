@@ -7,7 +7,8 @@ namespace Rnn.Fast;
 
 /// <summary>
 /// Saves an <see cref="RnnModel"/> to a file or stream and loads it back, bit for bit. Saving to a path is atomic:
-/// a crash or an error during <see cref="Save(RnnModel, string)"/> leaves the previous file as it was. Loading
+/// an error during <see cref="Save(RnnModel, string)"/> leaves the previous file as it was, and a crash leaves the
+/// previous file or the complete new one, never a mixture (and perhaps a temporary file, see the method). Loading
 /// checks every field and a CRC-32 over the whole file before it builds a model, so it returns a complete model or
 /// throws <see cref="InvalidModelFileException"/>, never a half-loaded one.
 /// </summary>
@@ -64,12 +65,26 @@ public static class RnnModelFile
 
     /// <summary>
     /// Saves <paramref name="model"/> to <paramref name="path"/> atomically: it writes the file under a temporary
-    /// name in the same folder (<c>path.&lt;random&gt;.tmp</c>), flushes it to disk, then renames it over
-    /// <paramref name="path"/>. A crash at any moment leaves either the previous file or the new one at
+    /// name in the same folder (<c>path.&lt;16 hexadecimal digits&gt;.tmp</c>, created new, never over an existing
+    /// file), flushes it to disk, renames it over <paramref name="path"/>, then flushes the folder (on Linux, macOS and
+    /// FreeBSD; see below). A crash at any moment leaves either the previous file or the new one at
     /// <paramref name="path"/>, never a mixture; when the save fails with an exception, the temporary file is
-    /// deleted and the previous file is untouched. (A crash between writing and renaming can leave the temporary
-    /// file behind.)
+    /// deleted and the previous file is untouched.
     /// </summary>
+    /// <remarks>
+    /// <para>Temporary files: a process that dies (killed, crashed, or the machine losing power) at any moment after
+    /// the temporary file was created and before the rename leaves that file behind, complete or not, beside
+    /// <paramref name="path"/>: its name is the target's name, a dot, 16 lowercase hexadecimal digits and
+    /// <c>.tmp</c> (for <c>model.rnnf</c>, e.g. <c>model.rnnf.3f09a1c2e4b5d6f7.tmp</c>). Nothing ever reads such
+    /// a file; delete it when no save to that path is running. Save does not delete others' temporary files, since
+    /// one may belong to a save still running in another process.</para>
+    /// <para>Power loss: the file is flushed before the rename, and on Linux, macOS and FreeBSD the folder is flushed
+    /// after it (errors of that flush are ignored: the new file is complete either way), so once Save returns the new
+    /// file survives a power loss. On Windows the folder is not flushed: a power loss soon after Save returns may bring
+    /// back the previous file (still never a mixture).</para>
+    /// <para>Threads: the model must not be updated during the save; an update by another thread is detected and the
+    /// save fails with <see cref="InvalidOperationException"/>, renaming nothing.</para>
+    /// </remarks>
     /// <param name="model">The model to save.</param>
     /// <param name="path">The file to create or replace.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="path"/> is null.</exception>
@@ -78,14 +93,17 @@ public static class RnnModelFile
     /// previous file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written; the previous file is
     /// untouched.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model during the save (or was updating
+    /// it); the temporary file is deleted and the previous file is untouched.</exception>
     public static void Save(RnnModel model, string path) => Save(model, path, beforeRename: null);
 
     /// <summary>
-    /// <see cref="Save(RnnModel, string)"/> with a seam for fault injection: <paramref name="beforeRename"/> runs
-    /// with the temporary file's path after the file is written, flushed and closed, just before the rename.
-    /// Tests throw from it to simulate a crash between write and rename.
+    /// <see cref="Save(RnnModel, string)"/> with seams for tests: <paramref name="beforeRename"/> runs with the temporary
+    /// file's path after the file is written, flushed and closed, just before the rename (tests throw from it to simulate
+    /// a crash between write and rename); <paramref name="flushFolder"/> replaces <see cref="DirectoryFlush.Flush"/>
+    /// (tests watch when, and on which folder, it runs).
     /// </summary>
-    internal static void Save(RnnModel model, string path, Action<string>? beforeRename)
+    internal static void Save(RnnModel model, string path, Action<string>? beforeRename, Func<string, bool>? flushFolder = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -117,6 +135,10 @@ public static class RnnModelFile
             if (created) DeleteQuietly(temporary);
             throw;
         }
+
+        // The rename is durable once the folder's entries are: without this, a power loss soon after the save can bring
+        // the old file back (never a mixture). After the rename, so it is outside the try: the new file is in place.
+        (flushFolder ?? DirectoryFlush.Flush)(Path.GetDirectoryName(fullPath)!);
     }
 
     /// <summary>
@@ -127,6 +149,8 @@ public static class RnnModelFile
     /// <param name="stream">A writable stream.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable (or is closed); nothing is written.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model during the save (or was updating
+    /// it): the stream then holds the header and parameters but no checksum, which no load accepts.</exception>
     public static void Save(RnnModel model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -204,6 +228,8 @@ public static class RnnModelFile
         crc.Append(header);
         stream.Write(header);
 
+        // The parameters are read as one weight set, or the checksum is not written (see RnnModel's threads remarks).
+        int version = model.BeginRead();
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkFloats * sizeof(float));
         try
         {
@@ -226,6 +252,7 @@ public static class RnnModelFile
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
+        model.EndRead(version);
         Span<byte> checksum = stackalloc byte[ChecksumLength];
         BinaryPrimitives.WriteUInt32LittleEndian(checksum, crc.GetCurrentHashAsUInt32());
         stream.Write(checksum);
