@@ -2,24 +2,31 @@ using System.Text.Json;
 
 namespace Rnn.Fast.Compare;
 
-/// <summary>Reads BenchmarkDotNet full JSON reports (<c>--exporters fulljson</c>: files named *-report-full.json).</summary>
+/// <summary>
+/// Reads BenchmarkDotNet full JSON reports (<c>--exporters fulljson</c>): the files BenchmarkDotNet names
+/// *-report-full.json, and a committed baseline's report-full.json.
+/// </summary>
 public static class BenchmarkReportReader
 {
+    /// <summary>The file name of a committed baseline's report; BenchmarkDotNet's own files end with "-" and this name.</summary>
+    public const string ReportFileName = "report-full.json";
+
     /// <summary>
-    /// Reads one report file, or every *-report-full.json below a folder (a BenchmarkDotNet artifacts folder or a
-    /// committed baseline folder). A benchmark found in several files is one result whose launches are those of every
-    /// file: a baseline folder holding several runs of the suite carries their run-to-run spread.
+    /// Reads one report file, or every report below a folder (a BenchmarkDotNet artifacts folder or a committed
+    /// baseline folder): files named report-full.json or *-report-full.json. A benchmark found in several files is one
+    /// result whose launches are those of every file: a baseline folder holding several runs of the suite carries
+    /// their run-to-run spread.
     /// </summary>
     /// <exception cref="FileNotFoundException">The path names neither a file nor a folder holding reports.</exception>
     /// <exception cref="InvalidDataException">A file is not a full JSON report.</exception>
     public static IReadOnlyList<BenchmarkResult> Read(string path)
     {
         string[] files = Directory.Exists(path)
-            ? Directory.GetFiles(path, "*-report-full.json", SearchOption.AllDirectories)
+            ? [.. Directory.EnumerateFiles(path, "*" + ReportFileName, SearchOption.AllDirectories).Where(IsReportFile)]
             : File.Exists(path) ? [path] : [];
         if (files.Length == 0)
         {
-            throw new FileNotFoundException($"No BenchmarkDotNet full JSON report (*-report-full.json) at '{path}'.", path);
+            throw new FileNotFoundException($"No BenchmarkDotNet full JSON report ({ReportFileName} or *-{ReportFileName}) at '{path}'.", path);
         }
 
         var results = new List<BenchmarkResult>();
@@ -41,6 +48,13 @@ public static class BenchmarkReportReader
         }
 
         return results;
+    }
+
+    /// <summary>Whether a file in a folder is a report: report-full.json itself, or BenchmarkDotNet's TITLE-report-full.json.</summary>
+    private static bool IsReportFile(string file)
+    {
+        string name = Path.GetFileName(file);
+        return name == ReportFileName || name.EndsWith("-" + ReportFileName, StringComparison.Ordinal);
     }
 
     /// <summary>Parses the text of one full JSON report.</summary>

@@ -13,8 +13,8 @@ public static class CompareCommand
     public const string Usage = """
         usage: rnn-bench-compare BASELINE CURRENT [--threshold PERCENT] [--significance P] [--markdown]
 
-          BASELINE, CURRENT  a BenchmarkDotNet full JSON report (*-report-full.json, from --exporters fulljson)
-                             or a folder holding such reports (an artifacts folder or perf/baselines/NAME)
+          BASELINE, CURRENT  a BenchmarkDotNet full JSON report (from --exporters fulljson), or a folder holding
+                             report-full.json or *-report-full.json files (perf/baselines/NAME, an artifacts folder)
           --threshold        the slowdown that counts as a regression, e.g. 10% or 0.1 (default 10%)
           --significance     the largest one-sided Mann-Whitney p-value that counts as significant (default 0.05)
           --markdown         print a markdown table (for pull-request comments)

@@ -13,6 +13,7 @@ public class CompareCommandTests
     private static readonly string Baseline = Path.Combine(Data, "baseline-report-full.json");
     private static readonly string Rerun = Path.Combine(Data, "rerun-report-full.json");
     private static readonly string ScalarPath = Path.Combine(Data, "scalar-path-report-full.json");
+    private static readonly string CommittedBaseline = Path.Combine(Data, "zen5-avx512");
 
     [Fact]
     public void TheSameReportAgainstItselfIsNoRegression()
@@ -115,6 +116,43 @@ public class CompareCommandTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void ABaselineFolderReadsReportFullJsonAndEveryTitledReportAndNothingElse()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "rnn-compare-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.Copy(Baseline, Path.Combine(folder, "report-full.json"));
+            File.Copy(Rerun, Path.Combine(folder, "BenchmarkRun-joined-report-full.json"));
+            File.WriteAllText(Path.Combine(folder, "notes.json"), "not a report");
+            File.WriteAllText(Path.Combine(folder, "BenchmarkRun-joined-report-brief.json"), "not a full report");
+            var combined = BenchmarkReportReader.Read(folder);
+            Assert.Equal(6, combined.Count);
+            Assert.All(combined, result => Assert.Equal(2, result.Launches.Count));
+            (int exit, string output, _) = Run(folder, Baseline);
+            Assert.Equal(0, exit);
+            Assert.Contains("6 benchmarks compared", output);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void TheCommittedBaselineFolderAgainstItselfIsNoRegression()
+    {
+        // The documented command names the folder, not the file: perf/baselines/zen5-avx512 holds report-full.json.
+        var results = BenchmarkReportReader.Read(CommittedBaseline);
+        Assert.Equal(37, results.Count);
+        Assert.All(results, result => Assert.Equal(5, result.Launches.Count));
+        (int exit, string output, string error) = Run(CommittedBaseline, CommittedBaseline);
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Contains("37 benchmarks compared (threshold 10%): 0 regressions, 0 faster, 37 same.", output);
     }
 
     [Fact]
