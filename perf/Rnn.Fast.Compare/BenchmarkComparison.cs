@@ -41,13 +41,11 @@ public sealed record BenchmarkComparison(string FullName, BenchmarkResult? Basel
                 continue;
             }
 
-            double[] slowerBound = [.. b.Samples.Select(s => s * (1 + threshold))];
-            double[] fasterBound = [.. c.Samples.Select(s => s * (1 + threshold))];
-            double pSlower = MannWhitney.PValueGreater(slowerBound, c.Samples);
-            double pFaster = MannWhitney.PValueGreater(fasterBound, b.Samples);
+            double pSlower = MannWhitney.PValueGreater(b.Samples, c.Samples, threshold);
+            double pFaster = MannWhitney.PValueGreater(c.Samples, b.Samples, threshold);
             Verdict verdict = (c.AllocatedBytesPerOperation ?? 0) > (b.AllocatedBytesPerOperation ?? 0) ? Verdict.AllocatesMore
-                : pSlower <= significance ? Verdict.Slower
-                : pFaster <= significance ? Verdict.Faster
+                : MannWhitney.IsAtMost(pSlower, significance) ? Verdict.Slower
+                : MannWhitney.IsAtMost(pFaster, significance) ? Verdict.Faster
                 : Verdict.Same;
             lines.Add(new BenchmarkComparison(name, b, c, verdict, verdict == Verdict.Faster ? pFaster : verdict == Verdict.Slower ? pSlower : Math.Min(pSlower, pFaster)));
         }

@@ -94,6 +94,17 @@ public class CompareCommandTests
     }
 
     [Fact]
+    public void ThreeLaunchesAllSlowerAgainstThreeAreSlowerAtTheDefaultSignificance()
+    {
+        // Complete separation of 3 against 3 is the exact tail 1/C(6, 3) = 0.05: significant at p ≤ 0.05.
+        var before = new BenchmarkResult("b", [[100.0, 101], [102.0, 103], [98.0, 99]], 0);
+        var after = new BenchmarkResult("b", [[130.0, 131], [128.0, 129], [135.0, 134]], 0);
+        BenchmarkComparison line = BenchmarkComparison.Compare([before], [after], 0.10, 0.05).Single();
+        Assert.Equal(Verdict.Slower, line.Verdict);
+        Assert.Equal(0.05, line.PValue, 1e-12);
+    }
+
+    [Fact]
     public void AFolderOfSeveralReportsIsOneResultPerBenchmarkWithEveryReportsLaunches()
     {
         string folder = Path.Combine(Path.GetTempPath(), "rnn-compare-" + Guid.NewGuid().ToString("N"));
