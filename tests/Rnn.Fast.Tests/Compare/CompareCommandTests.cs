@@ -187,6 +187,10 @@ public class CompareCommandTests
     [InlineData(new[] { "a", "b", "--threshold", "fast" }, "--threshold needs a non-negative number")]
     [InlineData(new[] { "a", "b", "--frobnicate" }, "unknown option '--frobnicate'")]
     [InlineData(new[] { "/nonexistent/x.json", "/nonexistent/y.json" }, "No BenchmarkDotNet full JSON report")]
+    [InlineData(new[] { "a", "b", "c" }, "expected two reports (baseline and current), got 3")]
+    [InlineData(new[] { "--frobnicate", "a", "b" }, "unknown option '--frobnicate'")]
+    [InlineData(new[] { "a", "b", "--threshold" }, "--threshold")]
+    [InlineData(new[] { "a", "b", "--significance", "1.5" }, "--significance must be between 0 and 1")]
     public void UsageErrorsPrintOneLineAndExitWith2(string[] args, string message)
     {
         var output = new StringWriter();
@@ -212,6 +216,16 @@ public class CompareCommandTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void HelpShowsEveryOptionAndAnExampleAndExitsWith0()
+    {
+        (int exit, string output, string error) = Run("--help");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Contains("rnn-bench-compare perf/baselines/zen5-avx512 perf/artifacts/results", output);
+        Assert.All(["--threshold", "--significance", "--markdown", "Exit code"], word => Assert.Contains(word, output));
     }
 
     private static (int Exit, string Output, string Error) Run(params string[] args)
