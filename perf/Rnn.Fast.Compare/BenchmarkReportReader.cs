@@ -19,7 +19,7 @@ public static class BenchmarkReportReader
     /// </summary>
     /// <exception cref="FileNotFoundException">The path names neither a file nor a folder holding reports.</exception>
     /// <exception cref="InvalidDataException">A file is not a full JSON report.</exception>
-    public static IReadOnlyList<BenchmarkResult> Read(string path)
+    public static BenchmarkRun Read(string path)
     {
         string[] files = Directory.Exists(path)
             ? [.. Directory.EnumerateFiles(path, "*" + ReportFileName, SearchOption.AllDirectories).Where(IsReportFile)]
@@ -33,7 +33,8 @@ public static class BenchmarkReportReader
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string file in files.Order(StringComparer.Ordinal))
         {
-            foreach (BenchmarkResult result in Parse(File.ReadAllText(file), file))
+            BenchmarkRun run = Parse(File.ReadAllText(file), file);
+            foreach (BenchmarkResult result in run.Results)
             {
                 if (index.TryGetValue(result.FullName, out int i))
                 {
@@ -47,19 +48,15 @@ public static class BenchmarkReportReader
             }
         }
 
-        return results;
+        return new BenchmarkRun(results);
     }
 
-    /// <summary>Whether a file in a folder is a report: report-full.json itself, or BenchmarkDotNet's TITLE-report-full.json.</summary>
-    private static bool IsReportFile(string file)
-    {
-        string name = Path.GetFileName(file);
-        return name == ReportFileName || name.EndsWith("-" + ReportFileName, StringComparison.Ordinal);
-    }
-
-    /// <summary>Parses the text of one full JSON report.</summary>
+    /// <summary>
+    /// Parses the text of one full JSON report. A benchmark listed without statistics or measurements (BenchmarkDotNet's
+    /// record of one that threw or crashed) is a result with no launches.
+    /// </summary>
     /// <exception cref="InvalidDataException">The text is not a full JSON report.</exception>
-    public static IReadOnlyList<BenchmarkResult> Parse(string json, string source)
+    public static BenchmarkRun Parse(string json, string source)
     {
         try
         {
@@ -70,7 +67,7 @@ public static class BenchmarkReportReader
                 string fullName = benchmark.GetProperty("FullName").GetString()
                     ?? throw new InvalidDataException($"{source}: a benchmark has no FullName.");
                 var launches = new SortedDictionary<int, List<double>>();
-                if (benchmark.TryGetProperty("Measurements", out JsonElement measurements))
+                if (benchmark.TryGetProperty("Measurements", out JsonElement measurements) && measurements.ValueKind == JsonValueKind.Array)
                 {
                     foreach (JsonElement m in measurements.EnumerateArray())
                     {
@@ -85,20 +82,36 @@ public static class BenchmarkReportReader
 
                 if (launches.Count == 0)
                 {
-                    continue; // a benchmark that failed to run has no measurements: nothing to compare
+                    // BenchmarkDotNet writes a benchmark that threw or crashed with null statistics and no measurements.
+                    // Statistics without measurements is a report exported without them, which cannot be compared.
+                    if (benchmark.TryGetProperty("Statistics", out JsonElement statistics) && statistics.ValueKind == JsonValueKind.Object)
+                    {
+                        throw new InvalidDataException($"{source}: {fullName} has statistics but no measurements (export with --exporters fulljson).");
+                    }
+
+                    results.Add(BenchmarkResult.Failed(fullName));
+                    continue;
                 }
 
                 long? allocated = benchmark.TryGetProperty("Memory", out JsonElement memory) && memory.ValueKind == JsonValueKind.Object
-                    ? memory.GetProperty("BytesAllocatedPerOperation").GetInt64()
+                    && memory.TryGetProperty("BytesAllocatedPerOperation", out JsonElement bytes) && bytes.ValueKind == JsonValueKind.Number
+                    ? bytes.GetInt64()
                     : null;
                 results.Add(new BenchmarkResult(fullName, [.. launches.Values], allocated));
             }
 
-            return results;
+            return new BenchmarkRun(results);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             throw new InvalidDataException($"{source} is not a BenchmarkDotNet full JSON report: {e.Message}", e);
         }
+    }
+
+    /// <summary>Whether a file in a folder is a report: report-full.json itself, or BenchmarkDotNet's TITLE-report-full.json.</summary>
+    private static bool IsReportFile(string file)
+    {
+        string name = Path.GetFileName(file);
+        return name == ReportFileName || name.EndsWith("-" + ReportFileName, StringComparison.Ordinal);
     }
 }

@@ -6,9 +6,9 @@ using System.Globalization;
 namespace Rnn.Fast.Compare;
 
 /// <summary>
-/// <c>rnn-bench-compare BASELINE CURRENT [--threshold 10%] [--significance 0.05] [--markdown]</c>: exit code 0
-/// when nothing regressed, 1 when a benchmark is slower beyond the threshold or allocates more, 2 on a usage or input
-/// error.
+/// <c>rnn-bench-compare BASELINE CURRENT [--threshold 10%] [--significance 0.05] [--markdown] [--allow-missing]</c>:
+/// exit code 0 when the gate passes, 1 when it fails (a regression, or a missing or failed benchmark), 2 on a usage
+/// or input error.
 /// </summary>
 public static class CompareCommand
 {
@@ -22,8 +22,9 @@ public static class CompareCommand
         the regression gate. A benchmark is slower when its launch medians are significantly above the baseline's
         stretched by the threshold (one-sided Mann-Whitney test).
 
-        Exit code: 0 no regression; 1 a benchmark is slower beyond the threshold or allocates more; 2 a usage error or
-        a file that is not a report.
+        Exit code: 0 the gate passes; 1 a benchmark is slower beyond the threshold or allocates more, a baseline
+        benchmark is missing from the current run or failed in it (unless --allow-missing); 2 a usage error or a file
+        that is not a report.
 
         Example:
           rnn-bench-compare perf/baselines/zen5-avx512 perf/artifacts/results --markdown
@@ -56,20 +57,25 @@ public static class CompareCommand
             CustomParser = ParseSignificance,
         };
         var markdown = new Option<bool>("--markdown") { Description = "Print a markdown table (for pull-request comments)." };
+        var allowMissing = new Option<bool>("--allow-missing")
+        {
+            Description = "Pass when baseline benchmarks are missing from the current run or failed in it (they are still listed).",
+        };
         var command = new Command(Name, Description)
         {
-            baseline, current, threshold, significance, markdown, new HelpOption(),
+            baseline, current, threshold, significance, markdown, allowMissing, new HelpOption(),
         };
         command.SetAction(parsed =>
         {
             try
             {
-                var before = BenchmarkReportReader.Read(parsed.GetRequiredValue(baseline));
-                var after = BenchmarkReportReader.Read(parsed.GetRequiredValue(current));
+                BenchmarkRun before = BenchmarkReportReader.Read(parsed.GetRequiredValue(baseline));
+                BenchmarkRun after = BenchmarkReportReader.Read(parsed.GetRequiredValue(current));
                 double stretch = parsed.GetValue(threshold);
-                var lines = BenchmarkComparison.Compare(before, after, stretch, parsed.GetValue(significance));
-                output.Write(ComparisonReport.Render(lines, stretch, parsed.GetValue(markdown)));
-                return lines.Any(l => l.IsRegression) ? 1 : 0;
+                var lines = BenchmarkComparison.Compare(before.Results, after.Results, stretch, parsed.GetValue(significance));
+                var gate = GateDecision.Decide(lines, parsed.GetValue(allowMissing));
+                output.Write(ComparisonReport.Render(lines, gate, stretch, parsed.GetValue(markdown)));
+                return gate.ExitCode;
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
             {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Rnn.Fast.Compare;
 
 namespace Rnn.Fast.Tests.Compare;
@@ -37,7 +38,7 @@ public class CompareCommandTests
         (int exit, string output, _) = Run(Baseline, ScalarPath);
         Assert.Equal(1, exit);
         Assert.Contains("6 regressions", output);
-        var lines = BenchmarkComparison.Compare(BenchmarkReportReader.Read(Baseline), BenchmarkReportReader.Read(ScalarPath), 0.10, 0.05);
+        var lines = BenchmarkComparison.Compare(BenchmarkReportReader.Read(Baseline).Results, BenchmarkReportReader.Read(ScalarPath).Results, 0.10, 0.05);
         Assert.All(lines, line => Assert.Equal(Verdict.Slower, line.Verdict));
         Assert.All(lines, line => Assert.True(line.Ratio > 5, $"{line.FullName}: ratio {line.Ratio}"));
     }
@@ -45,7 +46,7 @@ public class CompareCommandTests
     [Fact]
     public void TheBaselineAgainstTheSlowedBuildReadsAsFaster()
     {
-        var lines = BenchmarkComparison.Compare(BenchmarkReportReader.Read(ScalarPath), BenchmarkReportReader.Read(Baseline), 0.10, 0.05);
+        var lines = BenchmarkComparison.Compare(BenchmarkReportReader.Read(ScalarPath).Results, BenchmarkReportReader.Read(Baseline).Results, 0.10, 0.05);
         Assert.All(lines, line => Assert.Equal(Verdict.Faster, line.Verdict));
     }
 
@@ -56,7 +57,7 @@ public class CompareCommandTests
         int at = json.IndexOf("\"BytesAllocatedPerOperation\":0", StringComparison.Ordinal);
         Assert.True(at >= 0);
         string allocating = string.Concat(json.AsSpan(0, at), "\"BytesAllocatedPerOperation\":24", json.AsSpan(at + "\"BytesAllocatedPerOperation\":0".Length));
-        var lines = BenchmarkComparison.Compare(BenchmarkReportReader.Parse(json, "baseline"), BenchmarkReportReader.Parse(allocating, "current"), 0.10, 0.05);
+        var lines = BenchmarkComparison.Compare(BenchmarkReportReader.Parse(json, "baseline").Results, BenchmarkReportReader.Parse(allocating, "current").Results, 0.10, 0.05);
         Assert.Single(lines, line => line.Verdict == Verdict.AllocatesMore);
         Assert.True(lines.Single(line => line.Verdict == Verdict.AllocatesMore).IsRegression);
     }
@@ -113,9 +114,9 @@ public class CompareCommandTests
         {
             File.Copy(Baseline, Path.Combine(folder, "run1-report-full.json"));
             File.Copy(Rerun, Path.Combine(folder, "run2-report-full.json"));
-            var combined = BenchmarkReportReader.Read(folder);
-            var first = BenchmarkReportReader.Read(Baseline);
-            var second = BenchmarkReportReader.Read(Rerun);
+            var combined = BenchmarkReportReader.Read(folder).Results;
+            var first = BenchmarkReportReader.Read(Baseline).Results;
+            var second = BenchmarkReportReader.Read(Rerun).Results;
             Assert.Equal(first.Count, combined.Count);
             foreach (BenchmarkResult result in combined)
             {
@@ -140,7 +141,7 @@ public class CompareCommandTests
             File.Copy(Rerun, Path.Combine(folder, "BenchmarkRun-joined-report-full.json"));
             File.WriteAllText(Path.Combine(folder, "notes.json"), "not a report");
             File.WriteAllText(Path.Combine(folder, "BenchmarkRun-joined-report-brief.json"), "not a full report");
-            var combined = BenchmarkReportReader.Read(folder);
+            var combined = BenchmarkReportReader.Read(folder).Results;
             Assert.Equal(6, combined.Count);
             Assert.All(combined, result => Assert.Equal(2, result.Launches.Count));
             (int exit, string output, _) = Run(folder, Baseline);
@@ -157,7 +158,7 @@ public class CompareCommandTests
     public void TheCommittedBaselineFolderAgainstItselfIsNoRegression()
     {
         // The documented command names the folder, not the file: perf/baselines/zen5-avx512 holds report-full.json.
-        var results = BenchmarkReportReader.Read(CommittedBaseline);
+        var results = BenchmarkReportReader.Read(CommittedBaseline).Results;
         Assert.Equal(37, results.Count);
         Assert.All(results, result => Assert.Equal(5, result.Launches.Count));
         (int exit, string output, string error) = Run(CommittedBaseline, CommittedBaseline);
@@ -167,7 +168,7 @@ public class CompareCommandTests
     }
 
     [Fact]
-    public void BenchmarksInOneRunOnlyAreListedButDoNotFail()
+    public void BenchmarksInOneRunOnlyAreListedAsAddedOrMissingNotAsRegressions()
     {
         var lines = BenchmarkComparison.Compare([new BenchmarkResult("old", [1.0], 0)], [new BenchmarkResult("new", [1.0], 0)], 0.10, 0.05);
         Assert.Equal([Verdict.Added, Verdict.Missing], lines.Select(l => l.Verdict));
@@ -225,7 +226,84 @@ public class CompareCommandTests
         Assert.Equal(0, exit);
         Assert.Equal("", error);
         Assert.Contains("rnn-bench-compare perf/baselines/zen5-avx512 perf/artifacts/results", output);
-        Assert.All(["--threshold", "--significance", "--markdown", "Exit code"], word => Assert.Contains(word, output));
+        Assert.All(["--threshold", "--significance", "--markdown", "--allow-missing", "Exit code"], word => Assert.Contains(word, output));
+    }
+
+    [Fact]
+    public void ABaselineBenchmarkAbsentFromTheCurrentRunFailsTheGateUnlessAllowed()
+    {
+        using var folder = new TemporaryFolder();
+        string current = folder.Write("current-report-full.json", Edit(Baseline, report => report["Benchmarks"]!.AsArray().RemoveAt(0)));
+        (int exit, string output, _) = Run(Baseline, current);
+        Assert.Equal(1, exit);
+        Assert.Contains("6 benchmarks compared (threshold 10%): 0 regressions, 0 faster, 5 same, 1 missing.", output);
+        Assert.Contains("Gate: fail: 1 missing from the current run.", output);
+        Assert.Contains("Recurrence(Config: \"ds2\")", output.Split('\n').Single(line => line.TrimEnd().EndsWith("Missing", StringComparison.Ordinal)));
+
+        (exit, output, _) = Run(Baseline, current, "--allow-missing");
+        Assert.Equal(0, exit);
+        Assert.Contains("Gate: pass; allowed: 1 missing from the current run (allowed by --allow-missing).", output);
+    }
+
+    [Fact]
+    public void ABenchmarkThatFailedInTheCurrentRunIsReportedAsFailedAndFailsTheGate()
+    {
+        // BenchmarkDotNet 0.15.8 lists a benchmark that threw or crashed with "Statistics": null and no measurements.
+        using var folder = new TemporaryFolder();
+        string current = folder.Write("current-report-full.json", Edit(Baseline, report =>
+        {
+            JsonNode benchmark = report["Benchmarks"]![1]!;
+            benchmark["Statistics"] = null;
+            benchmark["Measurements"] = new JsonArray();
+        }));
+        BenchmarkResult failed = BenchmarkReportReader.Read(current).Results[1];
+        Assert.False(failed.HasMeasurements);
+        Assert.True(double.IsNaN(failed.Median));
+
+        (int exit, string output, _) = Run(Baseline, current);
+        Assert.Equal(1, exit);
+        Assert.Contains("6 benchmarks compared (threshold 10%): 0 regressions, 0 faster, 5 same, 1 failed.", output);
+        Assert.Contains("Gate: fail: 1 failed in the current run.", output);
+        string row = output.Split('\n').Single(line => line.Contains("Config: \"large\"", StringComparison.Ordinal));
+        Assert.Contains("failed", row);
+        Assert.EndsWith("Failed", row.TrimEnd());
+
+        (exit, _, _) = Run(Baseline, current, "--allow-missing");
+        Assert.Equal(0, exit);
+    }
+
+    [Fact]
+    public void MissingAndFailedAreToldApartAndBothFail()
+    {
+        BenchmarkResult Measured(string name) => new(name, [1.0, 1.1, 0.9], 0);
+        var lines = BenchmarkComparison.Compare([Measured("gone"), Measured("broken")], [BenchmarkResult.Failed("broken"), BenchmarkResult.Failed("new and broken")], 0.10, 0.05);
+        Assert.Equal([("broken", Verdict.Failed), ("gone", Verdict.Missing), ("new and broken", Verdict.Failed)], lines.Select(l => (l.FullName, l.Verdict)));
+        GateDecision gate = GateDecision.Decide(lines, allowMissing: false);
+        Assert.Equal(["1 missing from the current run", "2 failed in the current run"], gate.Failures);
+        Assert.Equal(1, gate.ExitCode);
+        Assert.True(GateDecision.Decide(lines, allowMissing: true).Passes);
+    }
+
+    [Fact]
+    public void ABaselineBenchmarkWithoutMeasurementsCountsAsAbsentFromTheBaseline()
+    {
+        var lines = BenchmarkComparison.Compare([BenchmarkResult.Failed("b")], [new BenchmarkResult("b", [1.0], 0)], 0.10, 0.05);
+        Assert.Equal(Verdict.Added, lines.Single().Verdict);
+        Assert.True(GateDecision.Decide(lines, allowMissing: false).Passes);
+    }
+
+    [Fact]
+    public void AReportWithStatisticsButNoMeasurementsIsAnInputError()
+    {
+        using var folder = new TemporaryFolder();
+        string current = folder.Write("brief-report-full.json", Edit(Baseline, report =>
+        {
+            foreach (JsonNode? benchmark in report["Benchmarks"]!.AsArray()) benchmark!.AsObject().Remove("Measurements");
+        }));
+        (int exit, _, string error) = Run(Baseline, current);
+        Assert.Equal(2, exit);
+        Assert.Contains("has statistics but no measurements", error);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     private static (int Exit, string Output, string Error) Run(params string[] args)
@@ -234,5 +312,30 @@ public class CompareCommandTests
         var error = new StringWriter();
         int exit = CompareCommand.Run(args, output, error);
         return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The canned report at <paramref name="path"/> with <paramref name="edit"/> applied to its JSON.</summary>
+    private static string Edit(string path, Action<JsonNode> edit)
+    {
+        JsonNode report = JsonNode.Parse(File.ReadAllText(path))!;
+        edit(report);
+        return report.ToJsonString();
+    }
+
+    /// <summary>A folder under the temporary directory, deleted with everything in it on Dispose.</summary>
+    private sealed class TemporaryFolder : IDisposable
+    {
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rnn-compare-" + Guid.NewGuid().ToString("N"));
+
+        public TemporaryFolder() => Directory.CreateDirectory(Path);
+
+        public string Write(string name, string text)
+        {
+            string file = System.IO.Path.Combine(Path, name);
+            File.WriteAllText(file, text);
+            return file;
+        }
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
