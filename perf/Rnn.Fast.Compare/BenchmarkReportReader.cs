@@ -31,9 +31,11 @@ public static class BenchmarkReportReader
 
         var results = new List<BenchmarkResult>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var environment = new RunEnvironment();
         foreach (string file in files.Order(StringComparer.Ordinal))
         {
             BenchmarkRun run = Parse(File.ReadAllText(file), file);
+            environment.RecordAll(run.Environment);
             foreach (BenchmarkResult result in run.Results)
             {
                 if (index.TryGetValue(result.FullName, out int i))
@@ -48,7 +50,7 @@ public static class BenchmarkReportReader
             }
         }
 
-        return new BenchmarkRun(results);
+        return new BenchmarkRun(results, environment);
     }
 
     /// <summary>
@@ -62,10 +64,21 @@ public static class BenchmarkReportReader
         {
             using JsonDocument document = JsonDocument.Parse(json);
             var results = new List<BenchmarkResult>();
+            var environment = new RunEnvironment();
+            if (document.RootElement.TryGetProperty("HostEnvironmentInfo", out JsonElement host) && host.ValueKind == JsonValueKind.Object)
+            {
+                environment.RecordHost(host);
+            }
+
             foreach (JsonElement benchmark in document.RootElement.GetProperty("Benchmarks").EnumerateArray())
             {
                 string fullName = benchmark.GetProperty("FullName").GetString()
                     ?? throw new InvalidDataException($"{source}: a benchmark has no FullName.");
+                if (benchmark.TryGetProperty(RunEnvironment.HardwareIntrinsicsField, out JsonElement intrinsics) && intrinsics.ValueKind == JsonValueKind.String)
+                {
+                    environment.Record(RunEnvironment.HardwareIntrinsicsField, intrinsics.GetString()!.Trim());
+                }
+
                 var launches = new SortedDictionary<int, List<double>>();
                 if (benchmark.TryGetProperty("Measurements", out JsonElement measurements) && measurements.ValueKind == JsonValueKind.Array)
                 {
@@ -100,7 +113,7 @@ public static class BenchmarkReportReader
                 results.Add(new BenchmarkResult(fullName, [.. launches.Values], allocated));
             }
 
-            return new BenchmarkRun(results);
+            return new BenchmarkRun(results, environment);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -6,9 +6,9 @@ using System.Globalization;
 namespace Rnn.Fast.Compare;
 
 /// <summary>
-/// <c>rnn-bench-compare BASELINE CURRENT [--threshold 10%] [--significance 0.05] [--markdown] [--allow-missing]</c>:
-/// exit code 0 when the gate passes, 1 when it fails (a regression, or a missing or failed benchmark), 2 on a usage
-/// or input error.
+/// <c>rnn-bench-compare BASELINE CURRENT [--threshold 10%] [--significance 0.05] [--markdown] [--allow-missing]
+/// [--strict-environment]</c>: exit code 0 when the gate passes, 1 when it fails (a regression, a missing or failed
+/// benchmark, or a different environment under <c>--strict-environment</c>), 2 on a usage or input error.
 /// </summary>
 public static class CompareCommand
 {
@@ -23,8 +23,8 @@ public static class CompareCommand
         stretched by the threshold (one-sided Mann-Whitney test).
 
         Exit code: 0 the gate passes; 1 a benchmark is slower beyond the threshold or allocates more, a baseline
-        benchmark is missing from the current run or failed in it (unless --allow-missing); 2 a usage error or a file
-        that is not a report.
+        benchmark is missing from the current run or failed in it (unless --allow-missing), or the runs' machine or
+        runtime differ under --strict-environment; 2 a usage error or a file that is not a report.
 
         Example:
           rnn-bench-compare perf/baselines/zen5-avx512 perf/artifacts/results --markdown
@@ -61,9 +61,14 @@ public static class CompareCommand
         {
             Description = "Pass when baseline benchmarks are missing from the current run or failed in it (they are still listed).",
         };
+        var strictEnvironment = new Option<bool>("--strict-environment")
+        {
+            Description = "Fail when the runs' machine or runtime differ (CPU, core counts, OS, runtime, JIT, instruction sets); " +
+                "without it, a difference is a warning.",
+        };
         var command = new Command(Name, Description)
         {
-            baseline, current, threshold, significance, markdown, allowMissing, new HelpOption(),
+            baseline, current, threshold, significance, markdown, allowMissing, strictEnvironment, new HelpOption(),
         };
         command.SetAction(parsed =>
         {
@@ -73,8 +78,9 @@ public static class CompareCommand
                 BenchmarkRun after = BenchmarkReportReader.Read(parsed.GetRequiredValue(current));
                 double stretch = parsed.GetValue(threshold);
                 var lines = BenchmarkComparison.Compare(before.Results, after.Results, stretch, parsed.GetValue(significance));
-                var gate = GateDecision.Decide(lines, parsed.GetValue(allowMissing));
-                output.Write(ComparisonReport.Render(lines, gate, stretch, parsed.GetValue(markdown)));
+                var differences = after.Environment.DifferencesFrom(before.Environment);
+                var gate = GateDecision.Decide(lines, differences, parsed.GetValue(allowMissing), parsed.GetValue(strictEnvironment));
+                output.Write(ComparisonReport.Render(lines, differences, gate, stretch, parsed.GetValue(markdown)));
                 return gate.ExitCode;
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)

@@ -6,12 +6,14 @@ namespace Rnn.Fast.Compare;
 /// <summary>Prints a comparison as an aligned text table or as a markdown table for pull-request comments.</summary>
 public static class ComparisonReport
 {
-    /// <summary>Renders the table, a summary line and the gate's decision.</summary>
+    /// <summary>Renders the table, the environment warning (when the runs' environments differ), a summary line and the gate's decision.</summary>
     /// <param name="lines">The comparison.</param>
+    /// <param name="differences">The environment fields that differ; none prints no warning.</param>
     /// <param name="gate">The gate's decision.</param>
     /// <param name="threshold">The threshold the verdicts used.</param>
     /// <param name="markdown">Markdown (for pull-request comments) instead of aligned text.</param>
-    public static string Render(IReadOnlyList<BenchmarkComparison> lines, GateDecision gate, double threshold, bool markdown)
+    public static string Render(IReadOnlyList<BenchmarkComparison> lines, IReadOnlyList<EnvironmentDifference> differences, GateDecision gate,
+        double threshold, bool markdown)
     {
         string[] header = ["Benchmark", "Baseline median", "Current median", "Ratio", "Baseline alloc", "Current alloc", "p", "Verdict"];
         var rows = lines.Select(l => new[]
@@ -42,6 +44,20 @@ public static class ComparisonReport
         }
 
         text.AppendLine();
+        if (differences.Count > 0)
+        {
+            const string Warning = "the baseline and the current run were measured on a different machine or runtime, so their timings may not be comparable:";
+            text.AppendLine(markdown ? $"> **Warning:** {Warning}" : $"warning: {Warning}");
+            if (markdown) text.AppendLine(">");
+            foreach (EnvironmentDifference difference in differences)
+            {
+                string line = $"{difference.Field}: baseline {Values(difference.Baseline, markdown)}, current {Values(difference.Current, markdown)}";
+                text.AppendLine(markdown ? $"> - {line}" : $"  {line}");
+            }
+
+            text.AppendLine();
+        }
+
         int regressions = lines.Count(l => l.IsRegression);
         text.Append(CultureInfo.InvariantCulture, $"{lines.Count} benchmarks compared (threshold {threshold * 100:0.##}%): ");
         text.Append(CultureInfo.InvariantCulture, $"{regressions} regressions, {lines.Count(l => l.Verdict == Verdict.Faster)} faster, {lines.Count(l => l.Verdict == Verdict.Same)} same");
@@ -57,6 +73,9 @@ public static class ComparisonReport
         text.AppendLine(".");
         return text.ToString();
     }
+
+    private static string Values(IReadOnlyList<string> values, bool markdown) =>
+        string.Join(" | ", values.Select(v => v.Length == 0 ? "(none)" : markdown ? $"`{v}`" : $"'{v}'"));
 
     private static string Time(double? nanoseconds) => nanoseconds switch
     {

@@ -5,7 +5,8 @@ namespace Rnn.Fast.Compare;
 /// <summary>
 /// Whether a comparison passes the regression gate: what fails it, and what would have failed it but was allowed.
 /// A benchmark slower beyond the threshold or allocating more always fails it. A baseline benchmark missing from the
-/// new run, or one that failed in it, fails it unless <c>allowMissing</c>.
+/// new run, or one that failed in it, fails it unless <c>allowMissing</c>; a different machine or runtime fails it
+/// only under <c>strictEnvironment</c> (otherwise it is a warning).
 /// </summary>
 /// <param name="Failures">Why the gate fails, e.g. "2 slower"; empty when it passes.</param>
 /// <param name="Allowed">What would fail it under stricter options, e.g. "1 missing from the current run (allowed by --allow-missing)".</param>
@@ -17,10 +18,13 @@ public sealed record GateDecision(IReadOnlyList<string> Failures, IReadOnlyList<
     /// <summary>The process exit code: 0 when the gate passes, 1 when it fails.</summary>
     public int ExitCode => Passes ? 0 : 1;
 
-    /// <summary>Decides the gate for <paramref name="lines"/>.</summary>
+    /// <summary>Decides the gate for <paramref name="lines"/> and the environment <paramref name="differences"/>.</summary>
     /// <param name="lines">The comparison.</param>
+    /// <param name="differences">The environment fields the baseline and the new run recorded differently.</param>
     /// <param name="allowMissing">Whether missing and failed benchmarks pass.</param>
-    public static GateDecision Decide(IReadOnlyList<BenchmarkComparison> lines, bool allowMissing)
+    /// <param name="strictEnvironment">Whether a different environment fails.</param>
+    public static GateDecision Decide(IReadOnlyList<BenchmarkComparison> lines, IReadOnlyList<EnvironmentDifference> differences,
+        bool allowMissing, bool strictEnvironment)
     {
         var failures = new List<string>();
         var allowed = new List<string>();
@@ -37,6 +41,13 @@ public sealed record GateDecision(IReadOnlyList<string> Failures, IReadOnlyList<
         Count(Verdict.AllocatesMore, "allocating more", fails: true, option: null);
         Count(Verdict.Missing, "missing from the current run", !allowMissing, "--allow-missing");
         Count(Verdict.Failed, "failed in the current run", !allowMissing, "--allow-missing");
+        if (differences.Count > 0)
+        {
+            string text = "a different environment";
+            if (strictEnvironment) failures.Add(text + " (--strict-environment)");
+            else allowed.Add(text + " (fails only with --strict-environment)");
+        }
+
         return new GateDecision(failures, allowed);
     }
 }

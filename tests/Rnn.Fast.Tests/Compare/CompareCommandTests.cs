@@ -226,7 +226,7 @@ public class CompareCommandTests
         Assert.Equal(0, exit);
         Assert.Equal("", error);
         Assert.Contains("rnn-bench-compare perf/baselines/zen5-avx512 perf/artifacts/results", output);
-        Assert.All(["--threshold", "--significance", "--markdown", "--allow-missing", "Exit code"], word => Assert.Contains(word, output));
+        Assert.All(["--threshold", "--significance", "--markdown", "--allow-missing", "--strict-environment", "Exit code"], word => Assert.Contains(word, output));
     }
 
     [Fact]
@@ -278,10 +278,10 @@ public class CompareCommandTests
         BenchmarkResult Measured(string name) => new(name, [1.0, 1.1, 0.9], 0);
         var lines = BenchmarkComparison.Compare([Measured("gone"), Measured("broken")], [BenchmarkResult.Failed("broken"), BenchmarkResult.Failed("new and broken")], 0.10, 0.05);
         Assert.Equal([("broken", Verdict.Failed), ("gone", Verdict.Missing), ("new and broken", Verdict.Failed)], lines.Select(l => (l.FullName, l.Verdict)));
-        GateDecision gate = GateDecision.Decide(lines, allowMissing: false);
+        GateDecision gate = GateDecision.Decide(lines, [], allowMissing: false, strictEnvironment: false);
         Assert.Equal(["1 missing from the current run", "2 failed in the current run"], gate.Failures);
         Assert.Equal(1, gate.ExitCode);
-        Assert.True(GateDecision.Decide(lines, allowMissing: true).Passes);
+        Assert.True(GateDecision.Decide(lines, [], allowMissing: true, strictEnvironment: false).Passes);
     }
 
     [Fact]
@@ -289,7 +289,7 @@ public class CompareCommandTests
     {
         var lines = BenchmarkComparison.Compare([BenchmarkResult.Failed("b")], [new BenchmarkResult("b", [1.0], 0)], 0.10, 0.05);
         Assert.Equal(Verdict.Added, lines.Single().Verdict);
-        Assert.True(GateDecision.Decide(lines, allowMissing: false).Passes);
+        Assert.True(GateDecision.Decide(lines, [], allowMissing: false, strictEnvironment: false).Passes);
     }
 
     [Fact]
@@ -304,6 +304,53 @@ public class CompareCommandTests
         Assert.Equal(2, exit);
         Assert.Contains("has statistics but no measurements", error);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void ADifferentMachineAndRuntimeIsAWarningNamingTheFieldsAndFailsUnderStrictEnvironment()
+    {
+        using var folder = new TemporaryFolder();
+        string current = folder.Write("other-machine-report-full.json", Edit(Baseline, report =>
+        {
+            report["HostEnvironmentInfo"]!["ProcessorName"] = "Intel(R) Xeon(R) Platinum 8488C";
+            report["HostEnvironmentInfo"]!["LogicalCoreCount"] = 4;
+            report["HostEnvironmentInfo"]!["RuntimeVersion"] = ".NET 10.0.13 (10.0.13, 10.0.1326.1)";
+        }));
+        (int exit, string output, string error) = Run(Baseline, current);
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Contains("warning: the baseline and the current run were measured on a different machine or runtime", output);
+        Assert.Contains("ProcessorName: baseline 'AMD EPYC', current 'Intel(R) Xeon(R) Platinum 8488C'", output);
+        Assert.Contains("LogicalCoreCount: baseline '2', current '4'", output);
+        Assert.Contains("RuntimeVersion: baseline '.NET 10.0.12 (10.0.12, 10.0.1226.42308)', current '.NET 10.0.13 (10.0.13, 10.0.1326.1)'", output);
+        Assert.DoesNotContain("OsVersion", output);
+        Assert.Contains("Gate: pass; allowed: a different environment (fails only with --strict-environment).", output);
+
+        (exit, output, _) = Run(Baseline, current, "--strict-environment");
+        Assert.Equal(1, exit);
+        Assert.Contains("Gate: fail: a different environment (--strict-environment).", output);
+    }
+
+    [Fact]
+    public void TheScalarPathRunDiffersInItsInstructionSets()
+    {
+        // DOTNET_EnableHWIntrinsic=0 leaves the process no instruction-set extension: BenchmarkDotNet records none.
+        var differences = BenchmarkReportReader.Read(ScalarPath).Environment.DifferencesFrom(BenchmarkReportReader.Read(Baseline).Environment);
+        EnvironmentDifference difference = Assert.Single(differences);
+        Assert.Equal(RunEnvironment.HardwareIntrinsicsField, difference.Field);
+        Assert.StartsWith("AVX512", difference.Baseline.Single(), StringComparison.Ordinal);
+        Assert.Equal([""], difference.Current);
+        (_, string output, _) = Run(Baseline, ScalarPath);
+        Assert.Contains("HardwareIntrinsics: baseline 'AVX512", output);
+        Assert.Contains("current (none)", output);
+    }
+
+    [Fact]
+    public void RunsOnTheSameMachineAndRuntimePrintNoWarning()
+    {
+        (_, string output, _) = Run(Baseline, Rerun, "--strict-environment");
+        Assert.DoesNotContain("warning", output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Gate: pass.", output);
     }
 
     private static (int Exit, string Output, string Error) Run(params string[] args)
