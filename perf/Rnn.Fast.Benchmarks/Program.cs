@@ -3,10 +3,10 @@ using Rnn.Fast.Benchmarks.Infrastructure;
 using Rnn.Fast.Benchmarks.Probes;
 using Rnn.Fast.Kernels;
 
-// Stopwatch probes (see StopwatchProbes): `dotnet run -c Release --project perf/Rnn.Fast.Benchmarks -- probe tanh 4096`.
+// Stopwatch probes (see ProbeCommand): `dotnet run -c Release --project perf/Rnn.Fast.Benchmarks -- probe tanh 4096`.
 if (args is ["probe", ..])
 {
-    return StopwatchProbes.Run(args[1..]);
+    return ProbeCommand.Run(args[1..], Console.Out, Console.Error);
 }
 
 // Every suite: `dotnet run -c Release --project perf/Rnn.Fast.Benchmarks -- --filter '*'` (BenchmarkDotNet options follow).
