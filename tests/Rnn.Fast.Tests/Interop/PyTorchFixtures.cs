@@ -98,6 +98,31 @@ public sealed record RawTensor(string DataType, long[] Shape, byte[] Bytes)
         return values;
     }
 
+    /// <summary>
+    /// An F64, F16 or BF16 tensor converted to F32 as IEEE 754 says (F64 rounded to nearest even, the others widened);
+    /// any other tensor as it is.
+    /// </summary>
+    public RawTensor AsSingle()
+    {
+        int size = DataType switch { "F64" => 8, "F16" or "BF16" => 2, _ => 0 };
+        if (size == 0) return this;
+        var values = new float[Bytes.Length / size];
+        for (int i = 0; i < values.Length; i++)
+        {
+            ReadOnlySpan<byte> element = Bytes.AsSpan(size * i, size);
+            values[i] = DataType switch
+            {
+                "F64" => (float)BitConverter.ToDouble(element),
+                "F16" => (float)BitConverter.ToHalf(element),
+                _ => BitConverter.UInt32BitsToSingle((uint)BitConverter.ToUInt16(element) << 16),
+            };
+        }
+
+        var bytes = new byte[4 * values.Length];
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), values[i]);
+        return new RawTensor("F32", Shape, bytes);
+    }
+
     /// <summary>The values of an F64 tensor.</summary>
     public double[] Doubles()
     {

@@ -2,7 +2,8 @@ namespace Rnn.Fast.Tests.Interop;
 
 /// <summary>
 /// PyTorch's layout mapped to ours, written out by the tests on their own: Wxh = weight_ih_l0ᵀ, Whh = weight_hh_l0ᵀ,
-/// bh = bias_ih_l0 + bias_hh_l0 (one float addition), Who = weightᵀ, bo = bias.
+/// bh = bias_ih_l0 + bias_hh_l0 (one float addition; when either is ±0, the other as it is, as documented),
+/// Who = weightᵀ, bo = bias.
 /// </summary>
 public static class TorchLayout
 {
@@ -24,7 +25,7 @@ public static class TorchLayout
         {
             float[] a = inputBias.Singles(), b = tensors[rnnPrefix + "bias_hh_l0"].Singles();
             Span<float> bh = shape.Bh<float>(parameters);
-            for (int j = 0; j < h; j++) bh[j] = a[j] + b[j];
+            for (int j = 0; j < h; j++) bh[j] = b[j] == 0 ? a[j] : a[j] == 0 ? b[j] : a[j] + b[j];
         }
 
         if (tensors.TryGetValue(headPrefix + "bias", out RawTensor? outputBias)) outputBias.Singles().CopyTo(shape.Bo<float>(parameters));
