@@ -106,6 +106,18 @@ public static class RnnModelFile
     internal static void Save(RnnModel model, string path, Action<string>? beforeRename, Func<string, bool>? flushFolder = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        WriteAtomically(path, stream => Write(model, stream), beforeRename, flushFolder);
+    }
+
+    /// <summary>
+    /// The atomic save of <see cref="Save(RnnModel, string)"/> for any writer (the safetensors export uses it too):
+    /// <paramref name="write"/> fills a temporary file in the folder of <paramref name="path"/>, which is flushed to
+    /// disk, closed and renamed over <paramref name="path"/>, and then the folder is flushed
+    /// (<see cref="DirectoryFlush.Flush"/>, or <paramref name="flushFolder"/> in tests); on failure the temporary file is
+    /// deleted. The temporary file's name and when one can be left behind are as <see cref="Save(RnnModel, string)"/> says.
+    /// </summary>
+    internal static void WriteAtomically(string path, Action<Stream> write, Action<string>? beforeRename, Func<string, bool>? flushFolder = null)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
         if (Directory.Exists(fullPath))
@@ -123,7 +135,7 @@ public static class RnnModelFile
             using (var stream = new FileStream(temporary, options))
             {
                 created = true;
-                Write(model, stream);
+                write(stream);
                 stream.Flush(flushToDisk: true);
             }
 
