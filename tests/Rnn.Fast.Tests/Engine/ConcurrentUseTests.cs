@@ -231,7 +231,7 @@ public sealed class ConcurrentUseTests
         {
             // Updates as fast as it can (with a short pause, so that some reads fit between them) during the first half
             // of the reads; the second half runs on a model nobody updates, so some reads get through on every path,
-            // however slow its reads are (the scalar path takes hundreds of microseconds a call).
+            // however slow its reads are (the scalar path's are many times slower than an update).
             for (long i = 0; Volatile.Read(ref accepted) + Volatile.Read(ref refused) < Readers * CallsPerReader / 2; i++)
             {
                 try

@@ -15,8 +15,9 @@ namespace Rnn.Fast.Tests.Serialization;
 /// </summary>
 public sealed partial class RnnModelFileCrashTests
 {
-    // 24 kills: each costs a child's start-up and two warm-up saves (about 0.2 s here), then a delay of 0–25 ms in which
-    // the child runs saves of about a millisecond each, so the kill lands anywhere in one of them.
+    // 24 kills, each costing a child's start-up and two warm-up saves, each after a seeded delay of 0–25 ms, long enough
+    // for many of the child's saves, so the kill lands anywhere in one of them: in the write, the flushes, the rename or
+    // between saves.
     private const int Kills = 24, Seed = 20_261_201;
 
     [GeneratedRegex(@"^model\.rnnf\.[0-9a-f]{16}\.tmp$")]
