@@ -21,8 +21,8 @@ public sealed record RnnShape
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or the parameters would exceed
     /// <see cref="MaxParameterCount"/>; the exception names the largest of the three sizes (h when it ties, as it enters
     /// the count squared), and its message gives all three and the count.</exception>
-    /// <remarks>A shape is only sizes: whether the fast engine can build a model of it (its weight packs pad their
-    /// columns) is checked by <see cref="RnnModel"/>'s constructors.</remarks>
+    /// <remarks>A shape is only sizes: whether the fast engine can build a model of it (its weight packs and workspace
+    /// rows must each fit in one array) is checked by <see cref="RnnModel"/>'s constructors.</remarks>
     public RnnShape(int inputSize, int hiddenSize, int outputSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);

@@ -14,7 +14,7 @@ internal static class ModelSizes
     /// <summary>c·4 in the load bound: a load allocates at most 16 bytes (c = 4 times the 4 bytes the file holds) per parameter …</summary>
     public const long LoadBytesPerParameter = 16;
 
-    /// <summary>… plus 128 bytes per unit of d + h + o (room for the packs' padding of short rows) …</summary>
+    /// <summary>… plus 128 bytes per unit of d + h + o (room for per-row overheads of any layout) …</summary>
     public const long LoadBytesPerUnitOfSize = 128;
 
     /// <summary>… plus 1 MiB (room for the padding of small models, the loader's 64 KiB chunk and its small objects).</summary>
@@ -23,10 +23,13 @@ internal static class ModelSizes
     /// <summary>What a load allocates beside the parameters and the packs: the 64 KiB chunk, the checksum and the model's small objects.</summary>
     private const long LoadOverheadBytes = 128 * 1024;
 
-    /// <summary>The weight packs a model holds, as (name, rows, columns) of the packed matrix for a shape d, h, o.</summary>
+    /// <summary>
+    /// The weight packs a model holds, as (name, rows, columns) of the packed matrix for a shape d, h, o whose d + h is at
+    /// most <see cref="int.MaxValue"/>.
+    /// </summary>
     private static (string Name, int Rows, int Columns)[] Packs(int d, int h, int o) =>
     [
-        ("Wxh", d, h), ("Whh", h, h), ("Who", h, o), // forward: A += X·Wxh, A += H·Whh, O += H·Who
+        ("[Wxh ; Whh]", d + h, h), ("Who", h, o), // forward: A = bh + [X | H]·[Wxh ; Whh], O = bo + H·Who
         ("Wxhᵀ", h, d), ("Whhᵀ", h, h), ("Whoᵀ", o, h), // backward: dX = dA·Wxhᵀ, dH += dA·Whhᵀ, dH = dO·Whoᵀ
     ];
 
@@ -44,21 +47,22 @@ internal static class ModelSizes
             return $"the shape d={d}, h={h}, o={o} needs {parameters} parameters; a model holds at most {RnnShape.MaxParameterCount}";
         }
 
+        // A workspace (and a streaming session) row holds [X_t | H_{t−1}] at LeadingDimension.For(d + h) floats, and a
+        // workspace holds at least two (H_0, H_1). Checked first: the stacked pack has d + h rows, which must be an int.
+        long row = (long)d + h;
+        if (row > Array.MaxLength - 32 || 2L * LeadingDimension.For((int)row) > Array.MaxLength)
+        {
+            return $"the shape d={d}, h={h}, o={o} needs workspace rows of d + h = {row} floats, two of which do not fit in one array";
+        }
+
         foreach ((string name, int rows, int columns) in Packs(d, h, o))
         {
             long floats = PackedMatrix.StorageLength(rows, columns);
             if (floats > Array.MaxLength)
             {
-                return $"the shape d={d}, h={h}, o={o} needs {floats} floats for its packed {name} ({rows}×{columns}, whose columns " +
-                    $"the pack pads to a multiple of {PackedMatrix.PanelWidth}); one array holds at most {Array.MaxLength}";
+                return $"the shape d={d}, h={h}, o={o} needs {floats} floats for its packed {name} ({rows}×{columns} and " +
+                    $"{floats - (long)rows * columns} of slack); one array holds at most {Array.MaxLength}";
             }
-        }
-
-        // A workspace row holds [X_t | H_{t−1}] at LeadingDimension.For(d + h) floats, and holds at least two (H_0, H_1).
-        long row = (long)d + h;
-        if (row > Array.MaxLength - 32 || 2L * LeadingDimension.For((int)row) > Array.MaxLength)
-        {
-            return $"the shape d={d}, h={h}, o={o} needs workspace rows of d + h = {row} floats, two of which do not fit in one array";
         }
 
         return null;
@@ -116,8 +120,8 @@ internal static class ModelSizes
         long allocation = LoadAllocation(d, h, o), limit = LoadAllocationLimit(d, h, o);
         if (allocation <= limit) return null;
         long parameters = (long)RnnShape.ParameterCountOf(d, h, o);
-        return $"the shape d={d}, h={h}, o={o} has {parameters} parameters ({4 * parameters} bytes), but its weight packs, which pad " +
-            $"their columns to a multiple of {PackedMatrix.PanelWidth}, take {4 * PackFloats(d, h, o)} bytes: loading it would allocate up to " +
-            $"{allocation} bytes, and a load allocates at most 16·P + 128·(d + h + o) + 1 MiB = {limit}";
+        return $"the shape d={d}, h={h}, o={o} has {parameters} parameters ({4 * parameters} bytes), but its weight packs take " +
+            $"{4 * PackFloats(d, h, o)} bytes: loading it would allocate up to {allocation} bytes, and a load allocates at most " +
+            $"16·P + 128·(d + h + o) + 1 MiB = {limit}";
     }
 }

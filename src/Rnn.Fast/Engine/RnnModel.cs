@@ -10,8 +10,8 @@ namespace Rnn.Fast;
 /// (one step at a time).
 /// </summary>
 /// <remarks>
-/// <para>Weight packs: the GEMM kernels read each weight matrix from a pack, a copy in the layout the tiles read (Wxh, Whh, Who for
-/// the forward pass; Whhᵀ, Wxhᵀ, Whoᵀ for the backward pass). The model rebuilds the forward packs, without
+/// <para>Weight packs: the GEMM kernels read each weight matrix from a pack, a copy in the layout the tiles read ([Wxh ; Whh] as one
+/// pack and Who for the forward pass; Whhᵀ, Wxhᵀ, Whoᵀ for the backward pass), K·N floats each with no padding. The model rebuilds the forward packs, without
 /// allocating, whenever its parameters change — which they do only through <see cref="SetParameters"/> and
 /// <see cref="ApplyGradientDescent"/> — and each transposed pack at the first backward pass that reads it after a
 /// change (under a lock, so concurrent backward passes stay safe), so inference never packs a weight.</para>
@@ -57,8 +57,8 @@ public sealed class RnnModel
     /// <param name="seed">Any 64-bit value; equal seeds give equal parameters.</param>
     /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A model of <paramref name="shape"/> cannot be built: one of its
-    /// buffers (the weight packs pad their columns to a multiple of 64) would not fit in one array. The message names the
-    /// buffer and its size; nothing was allocated.</exception>
+    /// buffers (its parameters, a weight pack, or the rows of a workspace) would not fit in one array. The message names
+    /// the buffer and its size; nothing was allocated.</exception>
     public RnnModel(RnnShape shape, ulong seed)
         : this(ModelSizes.RequireBuildable(shape, nameof(shape)), ParameterInitialization.CreateUniform(shape, seed), KernelDispatch.Active, owned: true)
     {
@@ -90,8 +90,7 @@ public sealed class RnnModel
         InstructionSet = instructionSet;
         _parameters = parameters;
         int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
-        InputWeights = new PackedMatrix(d, h);
-        RecurrentWeights = new PackedMatrix(h, h);
+        InputAndRecurrentWeights = new PackedMatrix(d + h, h);
         OutputWeights = new PackedMatrix(h, o);
         _inputWeightsTransposed = new PackedMatrix(h, d);
         _recurrentWeightsTransposed = new PackedMatrix(h, h);
@@ -145,11 +144,18 @@ public sealed class RnnModel
     /// <summary>bo, the output bias (length o).</summary>
     internal ReadOnlySpan<float> OutputBias => Shape.Bo<float>(_parameters.AsSpan());
 
-    /// <summary>Wxh packed, d×h: A += X·Wxh.</summary>
-    internal PackedMatrix InputWeights { get; }
+    /// <summary>
+    /// [Wxh ; Whh] packed as one (d + h)×h pack: the streaming step computes bh + [x | h]·[Wxh ; Whh] as one product, whose
+    /// chains are those of bh + x·Wxh continued by h·Whh. The parameter layout puts Whh right after Wxh, so this is the
+    /// first d + h rows of the parameters, h wide.
+    /// </summary>
+    internal PackedMatrix InputAndRecurrentWeights { get; }
 
-    /// <summary>Whh packed, h×h: A_t += H_{t−1}·Whh.</summary>
-    internal PackedMatrix RecurrentWeights { get; }
+    /// <summary>Wxh packed, d×h (rows 0 … d − 1 of the stacked pack): A += X·Wxh.</summary>
+    internal PackedPanels InputWeights => InputAndRecurrentWeights.RowRange(0, Shape.InputSize);
+
+    /// <summary>Whh packed, h×h (rows d … d + h − 1 of the stacked pack): A_t += H_{t−1}·Whh.</summary>
+    internal PackedPanels RecurrentWeights => InputAndRecurrentWeights.RowRange(Shape.InputSize, Shape.HiddenSize);
 
     /// <summary>Who packed, h×o: O += H·Who.</summary>
     internal PackedMatrix OutputWeights { get; }
@@ -290,15 +296,14 @@ public sealed class RnnModel
         "whatever it wrote to your buffers is unspecified. Publish a new model instead of updating one that others read (see RnnModel's remarks).");
 
     /// <summary>
-    /// Packs Wxh, Whh and Who for the forward pass (the transposed packs go stale with the version). Packing copies
+    /// Packs [Wxh ; Whh] and Who for the forward pass (the transposed packs go stale with the version). Packing copies
     /// values exactly, so products read from the packs equal products read from the parameters.
     /// </summary>
     private void PackForwardWeights()
     {
         RnnShape s = Shape;
         ReadOnlySpan<float> all = _parameters;
-        InputWeights.Pack(new ReadOnlyMatrixSpan(s.Wxh(all), s.InputSize, s.HiddenSize));
-        RecurrentWeights.Pack(new ReadOnlyMatrixSpan(s.Whh(all), s.HiddenSize, s.HiddenSize));
+        InputAndRecurrentWeights.Pack(new ReadOnlyMatrixSpan(all[..((s.InputSize + s.HiddenSize) * s.HiddenSize)], s.InputSize + s.HiddenSize, s.HiddenSize));
         OutputWeights.Pack(new ReadOnlyMatrixSpan(s.Who(all), s.HiddenSize, s.OutputSize));
     }
 

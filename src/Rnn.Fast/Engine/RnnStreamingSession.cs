@@ -23,10 +23,13 @@ public sealed unsafe class RnnStreamingSession
 {
     private readonly RnnModel _model;
     private readonly InstructionSet _path;
-    private readonly int _hiddenStride;
-    private float[] _hidden;                   // h, n rows at _hiddenStride
-    private float[] _nextHidden;               // where a step writes the new h; swapped with _hidden when the step stands
-    private readonly float[] _preActivation;   // a, n rows at _hiddenStride
+    private readonly int _rowStride;
+
+    // Two buffers of n rows [x | h] (d + h floats, at _rowStride): _state holds the carried h (columns d … d + h − 1) and
+    // receives the step's input beside it, so the step's pre-activations are ONE product bh + [x | h]·[Wxh ; Whh]; the
+    // new h goes into _next, which becomes the state when the step stands.
+    private float[] _state;
+    private float[] _next;
 
     // One call at a time: every public method enters first and exits last (see ExclusiveUse).
     private ExclusiveUse _use;
@@ -42,13 +45,12 @@ public sealed unsafe class RnnStreamingSession
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         _model = model;
         _path = model.InstructionSet;
-        _hiddenStride = LeadingDimension.For(model.Shape.HiddenSize);
-        int length = RnnShape.SequenceElementCount(1, batchSize, _hiddenStride);
+        _rowStride = LeadingDimension.For(model.Shape.InputSize + model.Shape.HiddenSize);
+        int length = RnnShape.SequenceElementCount(1, batchSize, _rowStride);
         RnnShape.SequenceElementCount(1, batchSize, Math.Max(model.Shape.InputSize, model.Shape.OutputSize));
         BatchSize = batchSize;
-        _hidden = new float[length];
-        _nextHidden = new float[length];
-        _preActivation = new float[length];
+        _state = new float[length];
+        _next = new float[length];
     }
 
     /// <summary>The one-call-at-a-time check, for tests that force a second thread into a call.</summary>
@@ -70,10 +72,11 @@ public sealed unsafe class RnnStreamingSession
     /// is unspecified).</exception>
     /// <remarks>
     /// The shapes were checked when the session was made and the lengths are checked above, so the step calls the
-    /// GEMM driver and the tanh kernel directly rather than through <see cref="MatrixMultiply"/> and
-    /// <see cref="Activations"/>, whose argument checks are a visible part of a step this short. This method and the
-    /// drivers it calls are compiled optimized at their first call (<c>AggressiveOptimization</c>), so every step after
-    /// the first runs at about its steady latency, not at a multiple of it until tiered compilation recompiles them.
+    /// GEMM driver directly rather than through <see cref="MatrixMultiply"/>, whose argument checks are a visible part of
+    /// a step this short. The step is two products: bh + [x | h]·[Wxh ; Whh] with tanh applied in the register tiles,
+    /// straight into the new state, then bo + h·Who into the output. This method and the drivers it calls are compiled
+    /// optimized at their first call (<c>AggressiveOptimization</c>), so every step after the first runs at about its
+    /// steady latency, not at a multiple of it until tiered compilation recompiles them.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<float> input, Span<float> output)
@@ -82,39 +85,29 @@ public sealed unsafe class RnnStreamingSession
         try
         {
             RnnShape shape = _model.Shape;
-            int n = BatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize, ldh = _hiddenStride;
+            int n = BatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize, ldz = _rowStride;
             EngineArguments.RequireLength(input, nameof(input), "n·d", [n, d]);
             EngineArguments.RequireLength(output, nameof(output), "n·o", [n, o]);
 
             int version = _model.BeginRead();
-            Span<float> a = _preActivation;
-            ReadOnlySpan<float> hiddenBias = _model.HiddenBias, outputBias = _model.OutputBias;
-            PackedMatrix wxh = _model.InputWeights, whh = _model.RecurrentWeights, who = _model.OutputWeights;
-            for (int b = 0; b < n; b++) hiddenBias.CopyTo(a.Slice(b * ldh, h));
-            fixed (float* px = input)
-            fixed (float* pHidden = _hidden)
-            fixed (float* pNext = _nextHidden)
-            fixed (float* pa = a)
+            // The input goes beside the carried state; after this copy the output may share the input's memory.
+            float[] state = _state;
+            for (int b = 0; b < n; b++) input.Slice(b * d, d).CopyTo(state.AsSpan(b * ldz, d));
+            PackedMatrix weights = _model.InputAndRecurrentWeights, who = _model.OutputWeights;
+            fixed (float* pState = state)
+            fixed (float* pNext = _next)
+            fixed (float* pOutput = output)
+            fixed (float* pHiddenBias = _model.HiddenBias)
+            fixed (float* pOutputBias = _model.OutputBias)
             {
-                GemmDriver.Run(_path, px, d, 1, wxh.Pointer, wxh.PanelStride, pa, ldh, n, h, d, accumulate: true);
-                GemmDriver.Run(_path, pHidden, ldh, 1, whh.Pointer, whh.PanelStride, pa, ldh, n, h, h, accumulate: true);
                 // The new state goes beside the old one, which stays the session's state until the step stands.
-                for (int b = 0; b < n; b++)
-                {
-                    ElementwiseDriver.Unary(default(TanhOperator), a.Slice(b * ldh, h), new Span<float>(pNext + b * ldh, h), _path);
-                }
-
-                // The input has been read in full: the output may share its memory.
-                for (int b = 0; b < n; b++) outputBias.CopyTo(output.Slice(b * o, o));
-                fixed (float* pOutput = output)
-                {
-                    GemmDriver.Run(_path, pNext, ldh, 1, who.Pointer, who.PanelStride, pOutput, o, n, o, h, accumulate: true);
-                }
+                GemmDriver.Run<StoreTanh>(_path, pState, ldz, 1, weights.Panels, pNext + d, ldz, n, d + h, pHiddenBias, 0);
+                GemmDriver.Run<StoreSum>(_path, pNext + d, ldz, 1, who.Panels, pOutput, o, n, h, pOutputBias, 0);
             }
 
             // Read from one weight set, or refused with the state unchanged (the output is then unspecified).
             _model.EndRead(version);
-            (_hidden, _nextHidden) = (_nextHidden, _hidden);
+            (_state, _next) = (_next, _state);
 
             // The driver reads the packs through raw pointers: keep the session, and so its model and their pinned
             // storage, reachable until it returns.
@@ -133,7 +126,7 @@ public sealed unsafe class RnnStreamingSession
         _use.Enter(this);
         try
         {
-            Array.Clear(_hidden);
+            for (int b = 0; b < BatchSize; b++) _state.AsSpan(b * _rowStride + _model.Shape.InputSize, _model.Shape.HiddenSize).Clear();
         }
         finally
         {
@@ -152,7 +145,8 @@ public sealed unsafe class RnnStreamingSession
         {
             int n = BatchSize, h = _model.Shape.HiddenSize;
             EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
-            for (int b = 0; b < n; b++) _hidden.AsSpan(b * _hiddenStride, h).CopyTo(destination.Slice(b * h, h));
+            int d = _model.Shape.InputSize;
+            for (int b = 0; b < n; b++) _state.AsSpan(b * _rowStride + d, h).CopyTo(destination.Slice(b * h, h));
         }
         finally
         {
@@ -171,7 +165,8 @@ public sealed unsafe class RnnStreamingSession
         {
             int n = BatchSize, h = _model.Shape.HiddenSize;
             EngineArguments.RequireLength(hiddenState, nameof(hiddenState), "n·h", [n, h]);
-            for (int b = 0; b < n; b++) hiddenState.Slice(b * h, h).CopyTo(_hidden.AsSpan(b * _hiddenStride, h));
+            int d = _model.Shape.InputSize;
+            for (int b = 0; b < n; b++) hiddenState.Slice(b * h, h).CopyTo(_state.AsSpan(b * _rowStride + d, h));
         }
         finally
         {

@@ -30,7 +30,7 @@ namespace Rnn.Fast;
 /// workspace (its last forward pass included) and your buffers are exactly as they were. For the training step's
 /// non-finite guard, see <see cref="TrainStep(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, LossKind, TrainingOptions, ReadOnlySpan{float})"/>.</para>
 /// </remarks>
-public sealed class RnnWorkspace : IDisposable
+public sealed unsafe class RnnWorkspace : IDisposable
 {
     private readonly RnnModel _model;
     private readonly InstructionSet _path;
@@ -421,8 +421,9 @@ public sealed class RnnWorkspace : IDisposable
     internal ReadOnlySpan<float> LossOutputs(int count) => _outputs.AsSpan(0, count);
 
     /// <summary>
-    /// A_all = bh + X_all·Wxh (one product over all T·n rows, each chain starting from bh); for t = 1..T: A_t += H_{t−1}·Whh, H_t = tanh(A_t).
-    /// Arguments are checked.
+    /// A_all = bh + X_all·Wxh (one product over all T·n rows, each chain starting from bh); for t = 1..T:
+    /// H_t = tanh(A_t + H_{t−1}·Whh), the tanh applied in the register tiles. Arguments are checked, so the products call
+    /// the GEMM driver directly.
     /// </summary>
     internal void RunForward(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden, OutputSteps outputs)
     {
@@ -442,24 +443,25 @@ public sealed class RnnWorkspace : IDisposable
             else initialHidden.Slice(b * h, h).CopyTo(row);
         }
 
-        // Every pre-activation chain starts from bh, exactly as RnnStreamingSession.Step starts it (there by writing bh
-        // into its row; here from registers, so the T·n×h pre-activations are written without being read first).
-        Span<float> a = _preActivations;
-        MatrixMultiply.MultiplyWithBias(new ReadOnlyMatrixSpan(stacked, rows, d, lds), _model.InputWeights, _model.HiddenBias,
-            new MatrixSpan(a, rows, h, ldh), _path);
-
-        for (int t = 1; t <= T; t++)
+        fixed (float* ps = _stacked)
+        fixed (float* pa = _preActivations)
+        fixed (float* pBias = _model.HiddenBias)
         {
-            int stepStart = (t - 1) * n; // first row of A_t, and of block t−1 (X_t beside H_{t−1})
-            // Alternate steps run Whh's panels in opposite orders, so at batch 1 a step starts where the last one ended, in L1.
-            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(stacked[(stepStart * lds + d)..], n, h, lds), _model.RecurrentWeights,
-                new MatrixSpan(a[(stepStart * ldh)..], n, h, ldh), accumulate: true, _path, reversePanels: t % 2 == 0);
-            for (int b = 0; b < n; b++)
+            // Every pre-activation chain starts from bh, exactly as RnnStreamingSession.Step starts it, and continues over
+            // k = 0..d−1 (X·Wxh) then, below, over k = d..d+h−1 (H·Whh): the chain of the step's one stacked product.
+            GemmDriver.Run<StoreSum>(_path, ps, lds, 1, _model.InputWeights, pa, ldh, rows, d, pBias, 0);
+            PackedPanels whh = _model.RecurrentWeights;
+            for (int t = 1; t <= T; t++)
             {
-                Activations.Tanh(a.Slice((stepStart + b) * ldh, h), stacked.Slice((stepStart + n + b) * lds + d, h), _path);
+                int stepStart = (t - 1) * n; // first row of A_t, and of block t−1 (X_t beside H_{t−1})
+                // H_t = tanh(A_t + H_{t−1}·Whh) into block t. Alternate steps run Whh's panels in opposite orders, so at
+                // small batches a step starts where the last one ended, in L1.
+                GemmDriver.Run<StoreTanh>(_path, ps + stepStart * lds + d, lds, 1, whh, ps + (stepStart + n) * lds + d, lds, n, h,
+                    pa + stepStart * ldh, ldh, reversePanels: t % 2 == 0);
             }
         }
 
+        GC.KeepAlive(_model);
         _forwardSequenceLength = T;
         _forwardBatchSize = n;
         _forwardOutputs = outputs;
@@ -475,14 +477,22 @@ public sealed class RnnWorkspace : IDisposable
         int d = _model.Shape.InputSize, h = _model.Shape.HiddenSize, o = _model.Shape.OutputSize;
         int rows = steps == OutputSteps.LastStep ? n : T * n;
         int firstHiddenRow = steps == OutputSteps.LastStep ? T * n : n; // H_T, or H_1
-        MatrixMultiply.MultiplyWithBias(new ReadOnlyMatrixSpan(_stacked.AsSpan(firstHiddenRow * _stackedStride + d), rows, h, _stackedStride),
-            _model.OutputWeights, _model.OutputBias, new MatrixSpan(outputs, rows, o), _path);
+        fixed (float* ps = _stacked)
+        fixed (float* po = outputs)
+        fixed (float* pBias = _model.OutputBias)
+        {
+            GemmDriver.Run<StoreSum>(_path, ps + firstHiddenRow * _stackedStride + d, _stackedStride, 1, _model.OutputWeights.Panels, po, o, rows, h,
+                pBias, 0);
+        }
+
+        GC.KeepAlive(_model);
     }
 
     /// <summary>
     /// BPTT over the buffers of the last forward pass. dWho = Hᵀ·dO, dbo = Σ dO, dH = dO·Whoᵀ; for t = T..1:
-    /// dH_t += dA_{t+1}·Whhᵀ, dA_t = dH_t ⊙ (1 − H_t²); then each over all steps at once: dWhh = H_{0..T−1}ᵀ·dA,
-    /// dWxh = Xᵀ·dA, dbh = Σ dA, dX = dA·Wxhᵀ, dH_0 = dA_1·Whhᵀ. Arguments are checked.
+    /// dA_t = (dH_t + dA_{t+1}·Whhᵀ) ⊙ (1 − H_t²), the tanh gradient applied in the register tiles; then each over all
+    /// steps at once: [dWxh ; dWhh] = [X | H_{t−1}]ᵀ·dA, dbh = Σ dA, dX = dA·Wxhᵀ, dH_0 = dA_1·Whhᵀ. Arguments are
+    /// checked, so the products call the GEMM driver directly.
     /// </summary>
     internal void RunBackward(ReadOnlySpan<float> outputGradients, Span<float> parameterGradients, Span<float> initialHiddenGradients,
         Span<float> inputGradients)
@@ -495,58 +505,71 @@ public sealed class RnnWorkspace : IDisposable
         BackwardPassCount++;
 
         parameterGradients.Clear();
-        Span<float> dBh = shape.Bh(parameterGradients);
-        var dWho = new MatrixSpan(shape.Who(parameterGradients), h, o);
-        Span<float> dBo = shape.Bo(parameterGradients);
+        PackedPanels whoTransposed = _model.OutputWeightsTransposed.Panels;
+        // Only a sequence longer than one step reads Whhᵀ in the recurrence; dH_0 reads it too.
+        PackedPanels whhTransposed = T > 1 || !initialHiddenGradients.IsEmpty ? _model.RecurrentWeightsTransposed.Panels : default;
 
         // The output layer: its rows are every step's (from H_1) or the last step's (from H_T).
         int outputRows = everyStep ? rows : n;
         int firstOutputRow = everyStep ? 0 : (T - 1) * n; // row of the first step with outputs, counted from step 1
-        var dO = new ReadOnlyMatrixSpan(outputGradients, outputRows, o);
-        Span<float> stacked = _stacked;
-        Span<float> dH = _hiddenGradients;
-        MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(stacked[((firstOutputRow + n) * lds + d)..], outputRows, h, lds), dO, dWho, _path);
-        BiasKernels.AddColumnSums(outputGradients, outputRows, o, o, dBo, _path);
-        MatrixMultiply.Multiply(dO, _model.OutputWeightsTransposed, new MatrixSpan(dH[(firstOutputRow * ldh)..], outputRows, h, ldh),
-            accumulate: false, _path);
-
-        // The only sequential part. With every step's outputs, dH_t already holds dO_t·Whoᵀ and the recurrence adds
-        // to it; with the last step's only, dH_t for t < T is the recurrence alone.
-        for (int t = T; t >= 1; t--)
+        fixed (float* ps = _stacked)
+        fixed (float* pdH = _hiddenGradients)
+        fixed (float* pdO = outputGradients)
+        fixed (float* pGradients = parameterGradients)
         {
-            int stepStart = (t - 1) * n;
-            if (t < T)
+            float* dWho = pGradients + shape.WhoOffset, dBo = pGradients + shape.BoOffset, dBh = pGradients + shape.BhOffset;
+            // dWho = Hᵀ·dO: Hᵀ is the transposed view of the hidden rows (row stride 1, depth stride lds).
+            MatrixMultiply.RunPlainB(ps + (firstOutputRow + n) * lds + d, 1, lds, pdO, o, 1, outputRows, o, dWho, o, h, accumulate: true, _path);
+            BiasKernels.AddColumnSums(pdO, outputRows, o, o, dBo, _path);
+            GemmDriver.Run<StoreSum>(_path, pdO, o, 1, whoTransposed, pdH + firstOutputRow * ldh, ldh, outputRows, o, null, 0);
+
+            // The only sequential part. With every step's outputs, dH_t already holds dO_t·Whoᵀ and the recurrence adds
+            // to it; with the last step's only, dH_t for t < T is the recurrence alone.
+            for (int t = T; t >= 1; t--)
             {
-                // As in the forward pass: alternate steps take Whhᵀ's panels in opposite orders.
-                MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(dH[((stepStart + n) * ldh)..], n, h, ldh), _model.RecurrentWeightsTransposed,
-                    new MatrixSpan(dH[(stepStart * ldh)..], n, h, ldh), accumulate: everyStep, _path, reversePanels: t % 2 == 0);
+                int stepStart = (t - 1) * n;
+                float* gradients = pdH + stepStart * ldh;
+                float* hidden = ps + (stepStart + n) * lds + d; // H_t
+                if (t == T)
+                {
+                    // H_t = tanh(A_t), tanh' = 1 − H_t²: dA_T = dH_T ⊙ (1 − H_T²), in place over dH_T.
+                    for (int b = 0; b < n; b++)
+                    {
+                        ElementwiseDriver.Binary(default(TanhGradientOperator), hidden + b * lds, gradients + b * ldh, gradients + b * ldh, h, _path);
+                    }
+
+                    continue;
+                }
+
+                // dA_t = (dH_t + dA_{t+1}·Whhᵀ) ⊙ (1 − H_t²), in place over dH_t. As in the forward pass, alternate steps
+                // take Whhᵀ's panels in opposite orders.
+                GemmDriver.Run<StoreTanhGradient>(_path, gradients + n * ldh, ldh, 1, whhTransposed, gradients, ldh, n, h,
+                    everyStep ? gradients : null, ldh, hidden, lds, reversePanels: t % 2 == 0);
             }
 
-            // H_t = tanh(A_t), tanh' = 1 − H_t²: dA_t = dH_t ⊙ (1 − H_t²), in place over dH_t.
-            for (int b = 0; b < n; b++)
+            // dH now holds dA_1..dA_T: every remaining gradient is one product over all T·n rows.
+            // [dWxh ; dWhh] = Zᵀ·dA with Z's rows [X_t | H_{t−1}]: the parameter layout puts Whh right after Wxh, both
+            // h wide, so the pair is one (d + h)×h matrix and one product (each element's chain is the same as in two).
+            MatrixMultiply.RunPlainB(ps, 1, lds, pdH, ldh, 1, rows, h, pGradients, h, d + h, accumulate: true, _path);
+            BiasKernels.AddColumnSums(pdH, rows, h, ldh, dBh, _path);
+            if (!inputGradients.IsEmpty)
             {
-                Span<float> gradientRow = dH.Slice((stepStart + b) * ldh, h);
-                Activations.TanhGradient(stacked.Slice((stepStart + n + b) * lds + d, h), gradientRow, gradientRow, _path);
+                fixed (float* pdX = inputGradients)
+                {
+                    GemmDriver.Run<StoreSum>(_path, pdH, ldh, 1, _model.InputWeightsTransposed.Panels, pdX, d, rows, h, null, 0);
+                }
+            }
+
+            if (!initialHiddenGradients.IsEmpty)
+            {
+                fixed (float* pdH0 = initialHiddenGradients)
+                {
+                    GemmDriver.Run<StoreSum>(_path, pdH, ldh, 1, whhTransposed, pdH0, h, n, h, null, 0);
+                }
             }
         }
 
-        // dH now holds dA_1..dA_T: every remaining gradient is one product over all T·n rows.
-        // [dWxh ; dWhh] = Zᵀ·dA with Z's rows [X_t | H_{t−1}]: the parameter layout puts Whh right after Wxh, both
-        // h wide, so the pair is one (d + h)×h matrix and one product (each element's chain is the same as in two).
-        var dA = new ReadOnlyMatrixSpan(dH, rows, h, ldh);
-        var inputAndRecurrentWeights = new MatrixSpan(parameterGradients[..((d + h) * h)], d + h, h);
-        MatrixMultiply.TransposeMultiplyAdd(new ReadOnlyMatrixSpan(stacked, rows, d + h, lds), dA, inputAndRecurrentWeights, _path);
-        BiasKernels.AddColumnSums(dH, rows, h, ldh, dBh, _path);
-        if (!inputGradients.IsEmpty)
-        {
-            MatrixMultiply.Multiply(dA, _model.InputWeightsTransposed, new MatrixSpan(inputGradients, rows, d), accumulate: false, _path);
-        }
-
-        if (!initialHiddenGradients.IsEmpty)
-        {
-            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(dH, n, h, ldh), _model.RecurrentWeightsTransposed,
-                new MatrixSpan(initialHiddenGradients, n, h), accumulate: false, _path);
-        }
+        GC.KeepAlive(_model);
     }
 
     internal void RequireBatch(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden)

@@ -37,24 +37,33 @@ internal static unsafe class BiasKernels
         KernelArguments.ThrowIfLengthDiffers(columns, sums.Length, nameof(sums));
         if (matrix.Overlaps(sums)) throw new ArgumentException("The sums must not overlap the matrix.", nameof(sums));
         KernelDispatch.ThrowIfUnsupported(instructionSet);
-        if (rows == 0 || columns == 0) return;
         fixed (float* pm = matrix)
         fixed (float* ps = sums)
         {
-            int done = instructionSet switch
-            {
-                InstructionSet.Avx512 => ColumnSums512(pm, rows, columns, leadingDimension, ps),
-                InstructionSet.Avx2 => ColumnSums256(pm, rows, columns, leadingDimension, ps),
-                InstructionSet.Portable => ColumnSums128(pm, rows, columns, leadingDimension, ps),
-                _ => 0,
-            };
-            // The remaining columns (all of them on the scalar path): the same chain, one column at a time.
-            for (int j = done; j < columns; j++)
-            {
-                float s = ps[j];
-                for (int i = 0; i < rows; i++) s += pm[(long)i * leadingDimension + j];
-                ps[j] = s;
-            }
+            AddColumnSums(pm, rows, columns, leadingDimension, ps, instructionSet);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="AddColumnSums(ReadOnlySpan{float}, int, int, int, Span{float})"/> on pointers, without checks: for the
+    /// engine, whose public entry points checked the shapes.
+    /// </summary>
+    internal static void AddColumnSums(float* pm, int rows, int columns, int leadingDimension, float* ps, InstructionSet instructionSet)
+    {
+        if (rows == 0 || columns == 0) return;
+        int done = instructionSet switch
+        {
+            InstructionSet.Avx512 => ColumnSums512(pm, rows, columns, leadingDimension, ps),
+            InstructionSet.Avx2 => ColumnSums256(pm, rows, columns, leadingDimension, ps),
+            InstructionSet.Portable => ColumnSums128(pm, rows, columns, leadingDimension, ps),
+            _ => 0,
+        };
+        // The remaining columns (all of them on the scalar path): the same chain, one column at a time.
+        for (int j = done; j < columns; j++)
+        {
+            float s = ps[j];
+            for (int i = 0; i < rows; i++) s += pm[(long)i * leadingDimension + j];
+            ps[j] = s;
         }
     }
 

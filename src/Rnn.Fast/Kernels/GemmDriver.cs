@@ -5,24 +5,33 @@ using System.Runtime.Intrinsics.X86;
 namespace Rnn.Fast.Kernels;
 
 /// <summary>
-/// The blocked GEMM loop: C (m×n) = C, a bias row or 0, then += A·B over k in increasing order, where A's element (i, k) is at
-/// a[i·rowStride + k·depthStride] (so one driver serves A and Aᵀ) and B is a <see cref="PackedMatrix"/>-layout pack.
+/// The blocked GEMM loop: C (m×n) = E(start + A·B), each element one chain over k in increasing order, where A's
+/// element (i, k) is at a[i·rowStride + k·depthStride] (so one driver serves A and Aᵀ), B is a view of a
+/// <see cref="PackedMatrix"/>-layout pack, the start is a matrix, a bias row or +0, and E is an epilogue applied to the
+/// finished chain (<see cref="StoreSum"/>, <see cref="StoreTanh"/>, <see cref="StoreTanhGradient"/>).
 /// </summary>
 /// <remarks>
-/// Loop order (after Goto and van de Geijn): depth blocks of the path's <see cref="IGemmMicrokernel.DepthBlock"/>
-/// (1024 with AVX-512, 256 otherwise) in increasing k; row blocks of
-/// <see cref="RowBlock"/> rows of A (L2-resident, read in place: packing A costs more than it saves when B has few
-/// panels to reuse it across); then every 64-column panel of B against every 6-row tile. A C tile is stored after each depth block and reloaded for the next, which keeps each
-/// element's chain of FMAs in increasing k: a float stored and reloaded is exact, so blocking never changes a bit.
-/// Edge tiles (fewer than 6 rows or 64 columns) run the same register tile on a zero-padded copy in a stack buffer.
-/// The loops here, like the tiles, are compiled optimized at their first call (<c>AggressiveOptimization</c>): as
-/// tier-0 code they, the elementwise loops and the streaming step would run an app's first tens of thousands of
-/// streaming steps at a multiple of the steady latency (see <c>RnnStreamingSession.Step</c>).
+/// <para>Loop order (after Goto and van de Geijn): depth blocks of the path's <see cref="IGemmMicrokernel.DepthBlock"/>
+/// (1024 with AVX-512, 256 otherwise) in increasing k; row blocks of <see cref="RowBlock"/> rows of A (L2-resident,
+/// read in place: packing A costs more than it saves when B has few panels to reuse it across); then every panel of B
+/// against every register tile of the row block. A C tile is stored after each depth block and reloaded for the next,
+/// which keeps each element's chain of FMAs in increasing k: a float stored and reloaded is exact, so blocking never
+/// changes a bit. The epilogue runs on the last depth block only.</para>
+/// <para>The tile family: the rows of a block are cut into tiles of their exact height (<see cref="NextTileHeight"/>:
+/// 6-row tiles, and 1 … 5 rows for the rest, with 7 and 8 as 4 + 3 and 4 + 4), so no batch size computes padded rows; a
+/// panel of c columns runs the tile ⌈c / 16⌉ vectors wide. A panel whose width is a multiple of 16 (every full panel,
+/// and remainders of 16, 32 or 48 columns) is stored straight into C; any other remainder runs the same tile on a copy
+/// of its start in a stack buffer and copies its c valid columns out, so sizes off the vector width have no scalar
+/// cliff. A plain B read in place (the weight gradients' dA) is packed by the first tile over each panel as it
+/// multiplies.</para>
+/// <para>The loops here, like the tiles, are compiled optimized at their first call (<c>AggressiveOptimization</c>):
+/// as tier-0 code they, the elementwise loops and the streaming step would run an app's first tens of thousands of
+/// streaming steps at a multiple of the steady latency (see <c>RnnStreamingSession.Step</c>).</para>
 /// </remarks>
 internal static unsafe class GemmDriver
 {
-    /// <summary>Rows per register tile on every vector path.</summary>
-    internal const int TileRows = 6;
+    /// <summary>The tallest register tile on every vector path.</summary>
+    internal const int MaxTileRows = 6;
 
     /// <summary>
     /// Rows of A per block: 120 rows by a depth block of 1024 are 480 KiB, inside a 1 MiB L2 beside a 256 KiB B panel
@@ -41,189 +50,236 @@ internal static unsafe class GemmDriver
     };
 
     /// <summary>
-    /// C (m×n) = start + A·B, each element one chain over k in increasing order from its start: C's own value when
-    /// <paramref name="accumulate"/> is set, else <paramref name="bias"/>[j] when a bias is given (every row starts from
-    /// the same n values), else +0. With <paramref name="reversePanels"/>, a one-row product (m = 1) runs its panels
-    /// from the last to the first; the order of the panels changes no element's chain, so no bit.
+    /// The height of the next register tile for <paramref name="remaining"/> rows: 6 while at least 9 rows (or exactly
+    /// 6) are left, 4 for 7 and 8 (4 + 3 and 4 + 4 compute no padded row and keep both tiles at least 3 rows tall), else
+    /// all of them. Every height from 1 to 6 is a tile of its own, so every batch size costs its rows' work.
+    /// </summary>
+    internal static int NextTileHeight(int remaining) => remaining is 7 or 8 ? 4 : Math.Min(MaxTileRows, remaining);
+
+    /// <summary>
+    /// C (m×n, n = <paramref name="b"/>.Columns) = E(start + A·B), each element one chain over k in increasing order
+    /// from its start: initial[i·initialStride + j] when <paramref name="initial"/> is given (C itself to accumulate, a
+    /// bias row with initialStride = 0, or another matrix), else +0. E is <typeparamref name="TEpilogue"/>, applied
+    /// with aux[i·auxStride + j] (read only by epilogues that need a second matrix). With
+    /// <paramref name="reversePanels"/>, the panels run from the last to the first; the order of the panels changes no
+    /// element's chain, so no bit. Only panels <paramref name="firstPanel"/> … + <paramref name="panelCount"/> − 1 are
+    /// computed (all of them when <paramref name="panelCount"/> is negative): the workers of a parallel product each
+    /// take a range of panels.
     /// </summary>
     /// <remarks>
     /// With <paramref name="plainB"/>, B is not packed yet: its element (k, j) is at plainB[k·plainBStride + j], depth is
-    /// at most the path's depth block, and <paramref name="packedB"/> is where its panels go. The first tile over each
+    /// at most the path's depth block, and <paramref name="b"/> is where its panels go. The first tile over each
     /// panel then packs that panel as it reads it (<see cref="IGemmMicrokernel.TileCopyingPanel"/>); a panel whose first
-    /// tile is not a full 6×64 tile, a one-row product and the scalar path pack first.
+    /// tile is not a full 6×64 tile, and the scalar path, pack first. Callers check every size (MatrixMultiply's entry
+    /// points, or the engine's checked shapes); C must not overlap A, B or the start unless it is the start itself.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Run(InstructionSet path, float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias = null, bool reversePanels = false,
-        float* plainB = null, nint plainBStride = 0)
+    internal static void Run<TEpilogue>(InstructionSet path, float* a, nint rowStride, nint depthStride, PackedPanels b,
+        float* c, nint ldc, int m, int depth, float* initial, nint initialStride, float* aux = null, nint auxStride = 0,
+        bool reversePanels = false, float* plainB = null, nint plainBStride = 0, int firstPanel = 0, int panelCount = -1)
+        where TEpilogue : struct, IGemmEpilogue
     {
         Debug.Assert(plainB == null || depth <= DepthBlockFor(path));
-        // Callers checked the sizes (MatrixMultiply's entry points, or a model's buildable shape for the streaming step).
-        Debug.Assert(m <= KernelArguments.MaxDimension && n <= KernelArguments.MaxDimension && depth <= KernelArguments.MaxDimension);
-        if (plainB != null && (m == 1 || path == InstructionSet.Scalar))
+        Debug.Assert(plainB == null || typeof(TEpilogue) == typeof(StoreSum));
+        Debug.Assert(m <= KernelArguments.MaxDimension && b.Columns <= KernelArguments.MaxDimension && depth <= KernelArguments.MaxDimension);
+        if (m == 0) return;
+        if (panelCount < 0) panelCount = b.PanelCount - firstPanel;
+        if (plainB != null && path == InstructionSet.Scalar)
         {
-            GemmPacking.PackPanels(plainB, plainBStride, 1, depth, n, packedB);
+            PackPanelRange(plainB, plainBStride, depth, b, firstPanel, panelCount);
             plainB = null;
         }
 
         switch (path)
         {
             case InstructionSet.Avx512:
-                Run<GemmMicrokernelAvx512>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, reversePanels, plainB,
-                    plainBStride);
+                RunTiles<GemmMicrokernelAvx512, TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride,
+                    reversePanels, plainB, plainBStride, firstPanel, panelCount);
                 break;
             case InstructionSet.Avx2:
-                Run<GemmMicrokernelAvx2>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, reversePanels, plainB,
-                    plainBStride);
+                RunTiles<GemmMicrokernelAvx2, TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride,
+                    reversePanels, plainB, plainBStride, firstPanel, panelCount);
                 break;
             case InstructionSet.Portable:
-                Run<GemmMicrokernelPortable>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, reversePanels,
-                    plainB, plainBStride);
+                RunTiles<GemmMicrokernelPortable, TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride,
+                    reversePanels, plainB, plainBStride, firstPanel, panelCount);
                 break;
             default:
-                RunScalar(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias);
+                RunScalar<TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride, firstPanel, panelCount);
                 break;
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias, bool reversePanels, float* plainB, nint plainBStride)
-        where TKernel : struct, IGemmMicrokernel
+    /// <summary>Packs panels first … first + count − 1 of a plain B (element (k, j) at plainB[k·stride + j]) into <paramref name="b"/>.</summary>
+    private static void PackPanelRange(float* plainB, nint plainBStride, int depth, PackedPanels b, int first, int count)
     {
-        if (m == 1)
+        for (int p = first; p < first + count; p++)
         {
-            // One row: writing the bias into it first is the same start, and its n floats are then in L1.
-            if (!accumulate && bias != null)
-            {
-                new ReadOnlySpan<float>(bias, n).CopyTo(new Span<float>(c, n));
-                accumulate = true;
-            }
-
-            RunRow<TKernel>(a, depthStride, packedB, panelStride, c, n, depth, accumulate, reversePanels);
-        }
-        else
-        {
-            RunTiles<TKernel>(a, rowStride, depthStride, packedB, panelStride, c, ldc, m, n, depth, accumulate, bias, plainB, plainBStride);
+            int j0 = p * Width;
+            int columns = b.PanelColumns(p);
+            PackOnePanel(plainB + j0, plainBStride, depth, columns, b, p);
         }
     }
 
-    /// <summary>
-    /// Matrix-vector (M = 1): no packing of A, one row kernel per panel over the whole depth. Kept apart from the
-    /// tiled loop so the latency case sets up only a one-row edge buffer. A sequence of such products over the same B
-    /// (the recurrence at batch 1) should alternate <paramref name="reversePanels"/> from one step to the next: a step
-    /// then starts with the panel the previous one read last, likely still in L1, where a 64 KiB Whh (h = 128) read in
-    /// the same order every step cycles through a 48 KiB L1. The streaming Step does not alternate between calls: it
-    /// reads its input and output weights between two recurrences, so no panel of Whh survives in L1 anyway.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRow<TKernel>(float* x, nint xStride, float* packedB, nint panelStride, float* c, int n, int depth,
-        bool accumulate, bool reversePanels)
-        where TKernel : struct, IGemmMicrokernel
+    /// <summary>Packs one panel (its <paramref name="columns"/> columns of a plain B from <paramref name="source"/>) into panel <paramref name="panel"/> of <paramref name="b"/>.</summary>
+    private static void PackOnePanel(float* source, nint sourceStride, int depth, int columns, PackedPanels b, int panel)
     {
-        float* edge = stackalloc float[Width];
-        int panels = (n + Width - 1) / Width;
-        for (int p = 0; p < panels; p++)
+        float* to = b.Panel(panel);
+        nint stride = b.RowStride(panel);
+        for (int k = 0; k < depth; k++)
         {
-            int j0 = (reversePanels ? panels - 1 - p : p) * Width;
-            float* panel = packedB + (j0 / Width) * panelStride;
-            int columns = Math.Min(Width, n - j0);
-            // The row kernels write 64 or 32 columns: any other count goes through the edge buffer. A last panel
-            // of at most 32 valid columns runs the half-width row, which reads only the first half of each
-            // panel row, so an output layer of o = 32 streams 16 KiB of weights per step, not 32.
-            bool direct = columns is Width or Width / 2;
-            float* target = direct ? c + j0 : edge;
-            if (!direct && accumulate) CopyTile(c + j0, 1, edge, Width, 1, columns);
-            if (columns <= Width / 2) TKernel.RowHalf(x, xStride, panel, depth, target, accumulate);
-            else TKernel.Row(x, xStride, panel, depth, target, accumulate);
-            if (!direct) CopyTile(edge, Width, c + j0, 1, 1, columns);
+            new ReadOnlySpan<float>(source + k * sourceStride, columns).CopyTo(new Span<float>(to + k * stride, columns));
         }
     }
 
-    // Not zeroed: the edge-row panel is written in full by PackRows before every read, and the edge tile is
-    // cleared below (24 KiB of zeroing per call would cost small products more than their arithmetic).
+    // Not zeroed: the edge buffers are cleared below only when a product has a partial panel (3 KiB of zeroing per
+    // call would cost small products more than their arithmetic).
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunTiles<TKernel>(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias, float* plainB, nint plainBStride)
+    private static void RunTiles<TKernel, TEpilogue>(float* a, nint rowStride, nint depthStride, PackedPanels b,
+        float* c, nint ldc, int m, int depth, float* initial, nint initialStride, float* aux, nint auxStride,
+        bool reversePanels, float* plainB, nint plainBStride, int firstPanel, int panelCount)
         where TKernel : struct, IGemmMicrokernel
+        where TEpilogue : struct, IGemmEpilogue
     {
-        float* edge = stackalloc float[TileRows * Width];
-        new Span<float>(edge, TileRows * Width).Clear();
-
-        // Edge rows (fewer than a tile) are copied into a zero-padded 6-row panel so the same tile runs on them.
-        float* edgeRows = stackalloc float[TileRows * TKernel.DepthBlock];
+        // A panel whose width is not a multiple of 16 runs its tile in these buffers (see the remarks).
+        float* edge = stackalloc float[MaxTileRows * Width];
+        float* edgeAux = stackalloc float[MaxTileRows * Width];
+        bool edgeCleared = false;
+        int n = b.Columns;
         for (int k0 = 0; k0 < depth; k0 += TKernel.DepthBlock)
         {
             int kc = Math.Min(TKernel.DepthBlock, depth - k0);
-            bool loadC = accumulate || k0 > 0;
-            // A first block without C starts each tile from the bias row in registers, so C is only written.
-            float* startRow = loadC ? null : bias;
+            bool lastBlock = k0 + kc == depth;
+            // The first block starts from the given start; later blocks continue the chains C holds.
+            float* start = k0 == 0 ? initial : c;
+            nint startStride = k0 == 0 ? initialStride : ldc;
             // See PrefetchNextPanelsTile: only a C that L2 cannot hold, under tiles long enough to repay the hints.
-            bool prefetchC = loadC && kc >= 256 && (long)m * ldc * sizeof(float) > PrefetchCAbove;
+            bool prefetchC = k0 > 0 && kc >= 256 && (long)m * ldc * sizeof(float) > PrefetchCAbove;
             for (int i0 = 0; i0 < m; i0 += RowBlock)
             {
                 int mc = Math.Min(RowBlock, m - i0);
-                int sixRowEnd = SixRowTiles(mc) * TileRows;
-                for (int j0 = 0; j0 < n; j0 += Width)
+                for (int q = 0; q < panelCount; q++)
                 {
-                    float* panel = packedB + (j0 / Width) * panelStride + (nint)k0 * Width;
-                    int columns = Math.Min(Width, n - j0);
+                    int p = firstPanel + (reversePanels ? panelCount - 1 - q : q);
+                    int j0 = p * Width;
+                    int columns = b.PanelColumns(p);
+                    nint bStride = b.RowStride(p);
+                    float* panel = b.Panel(p) + k0 * bStride;
+                    int vectors = (columns + 15) >> 4;
+                    bool direct = columns == vectors << 4;
+
                     // An unpacked B (see Run) is packed by the first row block's first tile over each panel, when that
                     // tile is a full 6×64 one; otherwise the panel is packed before its tiles.
                     bool packInFirstTile = false;
                     if (plainB != null && i0 == 0)
                     {
-                        packInFirstTile = columns == Width && sixRowEnd > 0;
-                        if (!packInFirstTile) GemmPacking.PackPanels(plainB + j0, plainBStride, 1, kc, columns, panel);
+                        packInFirstTile = columns == Width && NextTileHeight(mc) == MaxTileRows;
+                        if (!packInFirstTile) PackOnePanel(plainB + j0, plainBStride, kc, columns, b.Slice(k0, kc), p);
                     }
 
                     for (int r0 = 0; r0 < mc;)
                     {
-                        // 6-row tiles, then 4-row tiles for the tail (see SixRowTiles); a short last tile is padded.
-                        bool six = r0 < sixRowEnd || mc - r0 == 5;
-                        int height = six ? TileRows : 4;
-                        int rows = Math.Min(height, mc - r0);
-                        float* block = a + (i0 + r0) * rowStride + k0 * depthStride;
-                        float* tile = c + (i0 + r0) * ldc + j0;
+                        int rows = NextTileHeight(mc - r0);
+                        int i = i0 + r0;
+                        float* block = a + i * rowStride + k0 * depthStride;
+                        float* tile = c + i * ldc + j0;
+                        float* tileStart = start == null ? null : start + i * startStride + j0;
+                        float* tileAux = aux + i * auxStride + j0;
                         bool firstTile = r0 == 0;
                         r0 += rows;
                         if (prefetchC && j0 + Width < n) PrefetchNextPanelsTile(tile + Width, ldc, rows);
-                        if (rows == height && columns == Width)
+                        if (direct)
                         {
-                            float* initial = loadC ? tile : startRow == null ? null : startRow + j0;
-                            nint initialStride = loadC ? ldc : 0;
                             if (packInFirstTile && firstTile)
                             {
-                                TKernel.TileCopyingPanel(block, rowStride, depthStride, plainB + j0, plainBStride, panel, kc, tile, ldc, initial,
-                                    initialStride);
+                                TKernel.TileCopyingPanel(block, rowStride, depthStride, plainB + j0, plainBStride, panel, kc, tile, ldc, tileStart,
+                                    startStride);
                             }
-                            else if (six) TKernel.Tile(block, rowStride, depthStride, panel, kc, tile, ldc, initial, initialStride);
-                            else TKernel.Tile4(block, rowStride, depthStride, panel, kc, tile, ldc, initial, initialStride);
+                            else if (lastBlock)
+                            {
+                                Tile<TKernel, TEpilogue>(rows, vectors, block, rowStride, depthStride, panel, bStride, kc, tile, ldc, tileStart,
+                                    startStride, tileAux, auxStride);
+                            }
+                            else
+                            {
+                                Tile<TKernel, StoreSum>(rows, vectors, block, rowStride, depthStride, panel, bStride, kc, tile, ldc, tileStart,
+                                    startStride, null, 0);
+                            }
+
                             continue;
                         }
 
-                        float* source = block;
-                        nint sourceRowStride = rowStride, sourceDepthStride = depthStride;
-                        if (rows < height)
+                        // A remainder panel off the vector width: the tile runs on the edge buffers, whose lanes past the
+                        // valid columns hold stale values; each lane is its own chain and those lanes are never stored.
+                        if (!edgeCleared)
                         {
-                            GemmPacking.PackRows(block, rowStride, depthStride, rows, kc, height, edgeRows);
-                            source = edgeRows;
-                            sourceRowStride = 1;
-                            sourceDepthStride = height;
+                            new Span<float>(edge, MaxTileRows * Width).Clear();
+                            new Span<float>(edgeAux, MaxTileRows * Width).Clear();
+                            edgeCleared = true;
                         }
 
-                        // Lanes outside the valid block hold stale values; each lane is its own chain and those
-                        // lanes are never stored, so they cannot affect a result.
-                        if (loadC) CopyTile(tile, ldc, edge, Width, rows, columns);
-                        else if (startRow != null) CopyTile(startRow + j0, 0, edge, Width, rows, columns);
-                        float* edgeStart = loadC || startRow != null ? edge : null;
-                        if (six) TKernel.Tile(source, sourceRowStride, sourceDepthStride, panel, kc, edge, Width, edgeStart, Width);
-                        else TKernel.Tile4(source, sourceRowStride, sourceDepthStride, panel, kc, edge, Width, edgeStart, Width);
+                        float* edgeStart = null;
+                        nint edgeStartStride = 0;
+                        if (tileStart != null)
+                        {
+                            // A bias row (stride 0) is copied once and read by every row of the tile.
+                            int startRows = startStride == 0 ? 1 : rows;
+                            CopyTile(tileStart, startStride, edge, Width, startRows, columns);
+                            edgeStart = edge;
+                            edgeStartStride = startStride == 0 ? 0 : Width;
+                        }
+
+                        if (lastBlock)
+                        {
+                            if (TEpilogue.ReadsAux) CopyTile(tileAux, auxStride, edgeAux, Width, rows, columns);
+                            Tile<TKernel, TEpilogue>(rows, vectors, block, rowStride, depthStride, panel, bStride, kc, edge, Width, edgeStart,
+                                edgeStartStride, edgeAux, Width);
+                        }
+                        else
+                        {
+                            Tile<TKernel, StoreSum>(rows, vectors, block, rowStride, depthStride, panel, bStride, kc, edge, Width, edgeStart,
+                                edgeStartStride, null, 0);
+                        }
+
                         CopyTile(edge, Width, tile, ldc, rows, columns);
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>Runs the tile of <paramref name="rows"/> × 16·<paramref name="vectors"/> (each 1 … 6 and 1 … 4) of <typeparamref name="TKernel"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<TKernel, TEpilogue>(int rows, int vectors, float* a, nint rowStride, nint depthStride, float* b, nint bStride,
+        nint depth, float* c, nint ldc, float* initial, nint initialStride, float* aux, nint auxStride)
+        where TKernel : struct, IGemmMicrokernel
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        switch (rows)
+        {
+            case 1: TileOfRows<TKernel, TileSize1, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 2: TileOfRows<TKernel, TileSize2, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 3: TileOfRows<TKernel, TileSize3, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 4: TileOfRows<TKernel, TileSize4, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 5: TileOfRows<TKernel, TileSize5, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            default: TileOfRows<TKernel, TileSize6, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void TileOfRows<TKernel, TRows, TEpilogue>(int vectors, float* a, nint rowStride, nint depthStride, float* b, nint bStride,
+        nint depth, float* c, nint ldc, float* initial, nint initialStride, float* aux, nint auxStride)
+        where TKernel : struct, IGemmMicrokernel
+        where TRows : struct, ITileSize
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        switch (vectors)
+        {
+            case 1: TKernel.Tile<TRows, TileSize1, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 2: TKernel.Tile<TRows, TileSize2, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 3: TKernel.Tile<TRows, TileSize3, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            default: TKernel.Tile<TRows, TileSize4, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
         }
     }
 
@@ -250,35 +306,31 @@ internal static unsafe class GemmDriver
         }
     }
 
-    /// <summary>
-    /// How many 6-row tiles start a block of <paramref name="rows"/> rows; 4-row tiles cover the rest. A remainder of
-    /// 4 takes one 4-row tile and a remainder of 2 gives up one 6-row tile for two 4-row tiles (32 = 4·6 + 2·4), so
-    /// the batch sizes people use waste no row; remainders 1 and 3 pad one 4-row tile, 5 pads one 6-row tile.
-    /// </summary>
-    internal static int SixRowTiles(int rows)
-    {
-        int sixes = rows / TileRows;
-        return rows % TileRows == 2 && sixes > 0 ? sixes - 1 : sixes;
-    }
-
     /// <summary>The scalar path: the same chains, one element at a time, with <see cref="MathF.FusedMultiplyAdd"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunScalar(float* a, nint rowStride, nint depthStride, float* packedB, nint panelStride,
-        float* c, nint ldc, int m, int n, int depth, bool accumulate, float* bias)
+    private static void RunScalar<TEpilogue>(float* a, nint rowStride, nint depthStride, PackedPanels b, float* c, nint ldc, int m, int depth,
+        float* initial, nint initialStride, float* aux, nint auxStride, int firstPanel, int panelCount)
+        where TEpilogue : struct, IGemmEpilogue
     {
-        for (int i = 0; i < m; i++)
+        for (int p = firstPanel; p < firstPanel + panelCount; p++)
         {
-            float* aRow = a + i * rowStride;
-            for (int j = 0; j < n; j++)
+            int j0 = p * Width, columns = b.PanelColumns(p);
+            nint bStride = b.RowStride(p);
+            float* panel = b.Panel(p);
+            for (int i = 0; i < m; i++)
             {
-                float* bColumn = packedB + (j / Width) * panelStride + (j % Width);
-                float sum = accumulate ? c[i * ldc + j] : bias != null ? bias[j] : 0f;
-                for (int k = 0; k < depth; k++)
+                float* aRow = a + i * rowStride;
+                for (int j = 0; j < columns; j++)
                 {
-                    sum = MathF.FusedMultiplyAdd(aRow[k * depthStride], bColumn[(nint)k * Width], sum);
-                }
+                    float* bColumn = panel + j;
+                    float sum = initial != null ? initial[i * initialStride + j0 + j] : 0f;
+                    for (int k = 0; k < depth; k++)
+                    {
+                        sum = MathF.FusedMultiplyAdd(aRow[k * depthStride], bColumn[k * bStride], sum);
+                    }
 
-                c[i * ldc + j] = sum;
+                    c[i * ldc + j0 + j] = TEpilogue.Apply(sum, aux + i * auxStride + j0 + j);
+                }
             }
         }
     }

@@ -7,10 +7,11 @@ namespace Rnn.Fast.Kernels;
 internal static unsafe class GemmPacking
 {
     /// <summary>
-    /// Packs a K×N matrix B, whose element (k, j) is at source[k·rowStride + j·columnStride], into k-major panels
-    /// of <see cref="PackedMatrix.PanelWidth"/> columns, zero-padding the last panel.
+    /// Packs a K×N matrix B, whose element (k, j) is at source[k·rowStride + j·columnStride], into the rows of
+    /// <paramref name="destination"/> (a view of <paramref name="rows"/> rows of a pack, <paramref name="columns"/> wide):
+    /// k-major full panels of <see cref="PackedMatrix.PanelWidth"/> columns, then the remainder panel at its exact width.
     /// </summary>
-    internal static void PackPanels(float* source, nint rowStride, nint columnStride, int rows, int columns, float* destination)
+    internal static void PackPanels(float* source, nint rowStride, nint columnStride, int rows, int columns, PackedPanels destination)
     {
         if (columnStride == 1) PackRowMajor(source, rowStride, rows, columns, destination);
         else PackTransposedSource(source, rowStride, columnStride, rows, columns, destination);
@@ -26,40 +27,33 @@ internal static unsafe class GemmPacking
     /// each panel line 16 times, 256 bytes apart, and the training step repacks the transposed weights after every
     /// update.
     /// </summary>
-    private static void PackTransposedSource(float* source, nint rowStride, nint columnStride, int rows, int columns, float* destination)
+    private static void PackTransposedSource(float* source, nint rowStride, nint columnStride, int rows, int columns, PackedPanels destination)
     {
         const int width = PackedMatrix.PanelWidth;
-        for (int j0 = 0; j0 < columns; j0 += width)
+        for (int p = 0, j0 = 0; j0 < columns; p++, j0 += width)
         {
-            int valid = Math.Min(width, columns - j0);
-            float* panel = destination + (nint)(j0 / width) * rows * width;
+            int valid = destination.PanelColumns(p);
+            nint panelRowStride = destination.RowStride(p);
+            float* panel = destination.Panel(p);
             for (int k0 = 0; k0 < rows; k0 += TransposeDepthBlock)
             {
                 int depth = Math.Min(TransposeDepthBlock, rows - k0);
                 for (int j = 0; j < valid; j += 8)
                 {
                     float* from = source + (j0 + j) * columnStride + k0 * rowStride;
-                    float* to = panel + (nint)k0 * width + j;
+                    float* to = panel + k0 * panelRowStride + j;
                     int present = Math.Min(valid - j, 8);
                     int k = 0;
                     if (present == 8 && rowStride == 1 && Avx.IsSupported)
                     {
-                        for (; k + 8 <= depth; k += 8) Transpose8x8(from + k, columnStride, to + (nint)k * width, width);
+                        for (; k + 8 <= depth; k += 8) Transpose8x8(from + k, columnStride, to + k * panelRowStride, panelRowStride);
                     }
 
                     for (; k < depth; k++)
                     {
-                        float* toRow = to + (nint)k * width;
+                        float* toRow = to + k * panelRowStride;
                         for (int c = 0; c < present; c++) toRow[c] = from[c * columnStride + k * rowStride];
-                        for (int c = present; c < 8; c++) toRow[c] = 0f;
                     }
-                }
-
-                // Groups of 8 columns past the last valid one are zero.
-                int zeroFrom = (valid + 7) & ~7;
-                for (int k = 0; zeroFrom < width && k < depth; k++)
-                {
-                    new Span<float>(panel + (nint)(k0 + k) * width + zeroFrom, width - zeroFrom).Clear();
                 }
             }
         }
@@ -97,31 +91,25 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// <see cref="PackPanels"/> for a row-major source: each source row is read once, front to back, and split into
-    /// its panels' rows, 64 floats with whole-vector copies, so the source streams through once however many panels
-    /// it has (a product with a plain B packs it on every call).
+    /// its panels' rows, 64 floats with whole-vector copies and the remainder's exact width, so the source streams
+    /// through once however many panels it has (a product with a plain B packs it on every call). Nothing outside the
+    /// view's rows is written: the other factor of a stacked pack may lie right after them.
     /// </summary>
-    private static void PackRowMajor(float* source, nint rowStride, int rows, int columns, float* destination)
+    private static void PackRowMajor(float* source, nint rowStride, int rows, int columns, PackedPanels destination)
     {
         const int width = PackedMatrix.PanelWidth;
         int fullPanels = columns / width, tail = columns % width;
-        nint panelStride = (nint)rows * width;
+        float* first = destination.Panel(0);
+        float* last = destination.Panel(fullPanels);
+        nint panelStride = destination.PanelStride;
         for (int k = 0; k < rows; k++)
         {
             float* from = source + k * rowStride;
-            float* to = destination + (nint)k * width;
+            float* to = first + (nint)k * width;
             for (int p = 0; p < fullPanels; p++) CopyPanelRow(from + p * width, to + p * panelStride);
             if (tail > 0)
             {
-                float* last = to + fullPanels * panelStride;
-                float* rest = from + fullPanels * width;
-                int i = 0;
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    for (; i + 8 <= tail; i += 8) Vector256.Load(rest + i).Store(last + i);
-                }
-
-                for (; i < tail; i++) last[i] = rest[i];
-                new Span<float>(last + tail, width - tail).Clear();
+                new ReadOnlySpan<float>(from + fullPanels * width, tail).CopyTo(new Span<float>(last + (nint)k * tail, tail));
             }
         }
     }
@@ -147,28 +135,6 @@ internal static unsafe class GemmPacking
         else
         {
             new ReadOnlySpan<float>(from, PackedMatrix.PanelWidth).CopyTo(new Span<float>(to, PackedMatrix.PanelWidth));
-        }
-    }
-
-    /// <summary>
-    /// Packs <paramref name="rowCount"/> rows and <paramref name="depth"/> depths of A, whose element (i, k) is at
-    /// a[i·rowStride + k·depthStride], into one micro-panel of <paramref name="panelRows"/> rows stored k-major
-    /// (panel[k·panelRows + r]); rows past <paramref name="rowCount"/> are zero.
-    /// </summary>
-    internal static void PackRows(float* a, nint rowStride, nint depthStride, int rowCount, int depth, int panelRows, float* destination)
-    {
-        for (int r = 0; r < panelRows; r++)
-        {
-            float* to = destination + r;
-            if (r < rowCount)
-            {
-                float* from = a + r * rowStride;
-                for (int k = 0; k < depth; k++) to[(nint)k * panelRows] = from[k * depthStride];
-            }
-            else
-            {
-                for (int k = 0; k < depth; k++) to[(nint)k * panelRows] = 0f;
-            }
         }
     }
 }

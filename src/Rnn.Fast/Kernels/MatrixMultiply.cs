@@ -109,8 +109,8 @@ internal static unsafe class MatrixMultiply
     }
 
     /// <summary>
-    /// C (+)= A·B on <paramref name="path"/>. <paramref name="reversePanels"/> runs a one-row product's panels last to
-    /// first (see GemmDriver.RunRow): the same bits in either order.
+    /// C (+)= A·B on <paramref name="path"/>. <paramref name="reversePanels"/> runs the panels last to first: the same
+    /// bits in either order.
     /// </summary>
     internal static void Multiply(ReadOnlyMatrixSpan a, PackedMatrix b, MatrixSpan c, bool accumulate, InstructionSet path,
         bool reversePanels = false)
@@ -119,7 +119,7 @@ internal static unsafe class MatrixMultiply
         CheckProduct(a.Rows, a.Columns, nameof(a), b.Rows, b.Columns, nameof(b), c);
         CheckDisjoint(a.Data, nameof(a), c.Data);
         KernelDispatch.ThrowIfUnsupported(path);
-        Run(a, transposeA: false, b.Pointer, b.Rows, c, accumulate, path, reversePanels: reversePanels);
+        Run(a, transposeA: false, b.Panels, c, accumulate, path, reversePanels: reversePanels);
         // The kernels read the pack through a raw pointer: without this, a pack that only this call references
         // (Multiply(a, PackedMatrix.From(b), c)) may be collected, and its pinned storage freed, mid-product.
         GC.KeepAlive(b);
@@ -134,7 +134,7 @@ internal static unsafe class MatrixMultiply
         KernelDispatch.ThrowIfUnsupported(path);
         fixed (float* pbias = bias)
         {
-            Run(a, transposeA: false, b.Pointer, b.Rows, c, accumulate: false, path, pbias);
+            Run(a, transposeA: false, b.Panels, c, accumulate: false, path, pbias);
         }
 
         GC.KeepAlive(b);
@@ -166,18 +166,19 @@ internal static unsafe class MatrixMultiply
         }
     }
 
-    private static void Run(ReadOnlyMatrixSpan a, bool transposeA, float* packedB, int depth, MatrixSpan c, bool accumulate,
+    private static void Run(ReadOnlyMatrixSpan a, bool transposeA, PackedPanels packedB, MatrixSpan c, bool accumulate,
         InstructionSet path, float* bias = null, bool reversePanels = false)
     {
-        nint panelStride = (nint)depth * PackedMatrix.PanelWidth;
         fixed (float* pa = a.Data)
         fixed (float* pc = c.Data)
         {
             // A's element (i, k): a[i·stride + k] plainly, a[k·stride + i] when A is stored transposed.
             nint rowStride = transposeA ? 1 : a.Stride;
             nint depthStride = transposeA ? a.Stride : 1;
-            GemmDriver.Run(path, pa, rowStride, depthStride, packedB, panelStride, pc, c.Stride, c.Rows, c.Columns, depth, accumulate, bias,
-                reversePanels);
+            float* initial = accumulate ? pc : bias;
+            nint initialStride = accumulate ? c.Stride : 0;
+            GemmDriver.Run<StoreSum>(path, pa, rowStride, depthStride, packedB, pc, c.Stride, c.Rows, packedB.Rows, initial, initialStride,
+                reversePanels: reversePanels);
         }
     }
 
@@ -192,31 +193,44 @@ internal static unsafe class MatrixMultiply
     private static void RunPlainB(ReadOnlyMatrixSpan a, bool transposeA, float* b, nint rowStride, nint columnStride,
         int depth, int columns, MatrixSpan c, bool accumulate, InstructionSet path, float* bias = null)
     {
-        int blockDepth = Math.Min(depth, GemmDriver.DepthBlockFor(path));
-        float* packed = PackScratch(blockDepth, columns);
         fixed (float* pa = a.Data)
         fixed (float* pc = c.Data)
         {
             // A's element (i, k): a[i·stride + k] plainly, a[k·stride + i] when A is stored transposed.
             nint aRowStride = transposeA ? 1 : a.Stride;
             nint aDepthStride = transposeA ? a.Stride : 1;
-            for (int k0 = 0; k0 < depth; k0 += blockDepth)
-            {
-                int kc = Math.Min(blockDepth, depth - k0);
-                // Rows of B in place are packed by the tiles that first read them (see GemmDriver.Run); B's columns
-                // in place (B = Wᵀ) need the transposing pack first.
-                float* block = b + k0 * rowStride;
-                bool rowsInPlace = columnStride == 1;
-                if (!rowsInPlace) GemmPacking.PackPanels(block, rowStride, columnStride, kc, columns, packed);
-                GemmDriver.Run(path, pa + k0 * aDepthStride, aRowStride, aDepthStride, packed, (nint)kc * PackedMatrix.PanelWidth,
-                    pc, c.Stride, c.Rows, c.Columns, kc, accumulate || k0 > 0, bias, plainB: rowsInPlace ? block : null, plainBStride: rowStride);
-            }
+            RunPlainB(pa, aRowStride, aDepthStride, b, rowStride, columnStride, depth, columns, pc, c.Stride, c.Rows, accumulate, path, bias);
+        }
+    }
+
+    /// <summary>
+    /// C (m×N) (+)= A·B with a plain B, on pointers and without checks (see the span form above): for the engine, whose
+    /// public entry points checked the shapes. A's element (i, k) is at a[i·aRowStride + k·aDepthStride].
+    /// </summary>
+    internal static void RunPlainB(float* pa, nint aRowStride, nint aDepthStride, float* b, nint rowStride, nint columnStride,
+        int depth, int columns, float* pc, nint ldc, int m, bool accumulate, InstructionSet path, float* bias = null)
+    {
+        int blockDepth = Math.Min(depth, GemmDriver.DepthBlockFor(path));
+        float* packed = PackScratch(blockDepth, columns);
+        for (int k0 = 0; k0 < depth; k0 += blockDepth)
+        {
+            int kc = Math.Min(blockDepth, depth - k0);
+            var panels = new PackedPanels(packed, kc, 0, kc, columns);
+            // Rows of B in place are packed by the tiles that first read them (see GemmDriver.Run); B's columns
+            // in place (B = Wᵀ) need the transposing pack first.
+            float* block = b + k0 * rowStride;
+            bool rowsInPlace = columnStride == 1;
+            if (!rowsInPlace) GemmPacking.PackPanels(block, rowStride, columnStride, kc, columns, panels);
+            bool continues = accumulate || k0 > 0;
+            GemmDriver.Run<StoreSum>(path, pa + k0 * aDepthStride, aRowStride, aDepthStride, panels, pc, ldc, m, kc,
+                continues ? pc : bias, continues ? ldc : 0, plainB: rowsInPlace ? block : null, plainBStride: rowStride);
         }
     }
 
     /// <summary>
     /// The floats of the packing buffer for <paramref name="rows"/> rows of an N-column operand: a pack's storage
-    /// (<see cref="PackedMatrix.StorageLength"/>, in 64-bit arithmetic, its 16 floats of slack included for the 64-byte alignment).
+    /// (<see cref="PackedMatrix.StorageLength"/>, in 64-bit arithmetic, its slack for the 64-byte alignment and the tiles'
+    /// reads past a remainder panel included).
     /// </summary>
     internal static long PackScratchLength(int rows, int columns) => PackedMatrix.StorageLength(rows, columns);
 

@@ -4,20 +4,31 @@ using System.Runtime.InteropServices;
 namespace Rnn.Fast.Kernels;
 
 /// <summary>
-/// A K×N right-hand matrix B rearranged for the GEMM microkernels: column panels <see cref="PanelWidth"/> wide,
-/// each stored k-major (row k of a panel is <see cref="PanelWidth"/> contiguous floats), the last panel padded with
-/// zeros. Weights change only at an optimizer step, so an engine packs them once per update (<see cref="Pack"/> or
-/// <see cref="PackTransposed"/> into the same instance, without allocating) and reuses the pack for every call.
+/// A K×N right-hand matrix B rearranged for the GEMM microkernels: ⌊N / 64⌋ column panels <see cref="PanelWidth"/>
+/// wide, each stored k-major (row k of a panel is <see cref="PanelWidth"/> contiguous floats), then, when N is not a
+/// multiple of 64, one remainder panel k-major at exactly N mod 64 floats a row. Weights change only at an optimizer
+/// step, so an engine packs them once per update (<see cref="Pack"/> or <see cref="PackTransposed"/> into the same
+/// instance, without allocating) and reuses the pack for every call.
 /// </summary>
 /// <remarks>
-/// The layout is the same for every instruction-set path. Packing copies values exactly, so products read from a
-/// pack are bit-identical to products read from the source matrix. Not thread-safe while being packed; any number
-/// of threads may read a pack that is not being written.
+/// <para>The pack holds no padding: K·N floats, so the bytes a product streams grow with N, not with N rounded up to
+/// 64. A tile over the remainder panel loads whole vectors; the lanes past the panel's width read the next row's
+/// first floats (or, after the last row, <see cref="ReadSlackFloats"/> floats of slack that belong to the pack),
+/// accumulate chains of their own that are never stored, and so cannot change a result.</para>
+/// <para>The layout is the same for every instruction-set path. Packing copies values exactly, so products read from
+/// a pack are bit-identical to products read from the source matrix. Not thread-safe while being packed; any number
+/// of threads may read a pack that is not being written.</para>
 /// </remarks>
 internal sealed unsafe class PackedMatrix
 {
-    /// <summary>The number of columns of B in one panel: four 16-float AVX-512 vectors.</summary>
+    /// <summary>The number of columns of B in a full panel: four 16-float AVX-512 vectors.</summary>
     public const int PanelWidth = 64;
+
+    /// <summary>
+    /// Floats after the last row that a vector tile may read: its last vector over the remainder panel starts inside
+    /// the row and reads at most 15 floats past the row's end. 16 floats keep those reads inside the pack.
+    /// </summary>
+    internal const int ReadSlackFloats = 16;
 
     // 64-byte alignment of the first panel; the array is pinned, so the offset stays valid.
     private const int AlignmentFloats = 16;
@@ -28,7 +39,7 @@ internal sealed unsafe class PackedMatrix
     /// <summary>Allocates a zeroed pack for a <paramref name="rows"/>×<paramref name="columns"/> matrix (K×N).</summary>
     /// <param name="rows">K, the depth of the products this pack takes part in; at least 1.</param>
     /// <param name="columns">N, the number of output columns; at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or the padded pack would exceed the largest array.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or the pack would exceed the largest array.</exception>
     public PackedMatrix(int rows, int columns)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
@@ -37,31 +48,27 @@ internal sealed unsafe class PackedMatrix
         if (length > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(rows >= columns ? nameof(rows) : nameof(columns),
-                $"A packed {rows}×{columns} matrix needs {length - AlignmentFloats} floats; at most {Array.MaxLength - AlignmentFloats} fit.");
+                $"A packed {rows}×{columns} matrix needs {length - AlignmentFloats - ReadSlackFloats} floats; at most " +
+                $"{Array.MaxLength - AlignmentFloats - ReadSlackFloats} fit.");
         }
 
         Rows = rows;
         Columns = columns;
-        PanelCount = (int)((columns + (long)PanelWidth - 1) / PanelWidth);
         _storage = GC.AllocateArray<float>((int)length, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
         _offset = (int)((64 - (address & 63)) & 63) / sizeof(float);
     }
 
     /// <summary>
-    /// The floats a pack of a <paramref name="rows"/>×<paramref name="columns"/> matrix allocates: ⌈N / <see cref="PanelWidth"/>⌉
-    /// panels of K·<see cref="PanelWidth"/> floats, plus the alignment slack; in 64-bit arithmetic, so it is exact for every
-    /// pair of sizes from 1 to <see cref="int.MaxValue"/>. The constructor allocates exactly this, and the checks that
-    /// decide whether a model can be built (before anything is allocated) call it, so they follow any change of layout.
+    /// The floats a pack of a <paramref name="rows"/>×<paramref name="columns"/> matrix allocates: K·N for the panels (no
+    /// padding), plus the alignment slack and <see cref="ReadSlackFloats"/>; in 64-bit arithmetic, so it is exact for
+    /// every pair of sizes from 1 to <see cref="int.MaxValue"/>. The constructor allocates exactly this, and the checks
+    /// that decide whether a model can be built (before anything is allocated) call it, so they follow any change of layout.
     /// </summary>
     /// <param name="rows">K, at least 1.</param>
     /// <param name="columns">N, at least 1.</param>
     /// <returns>The length of the pack's storage array, which must not exceed <see cref="Array.MaxLength"/>.</returns>
-    internal static long StorageLength(int rows, int columns)
-    {
-        long panels = (columns + (long)PanelWidth - 1) / PanelWidth;
-        return panels * PanelWidth * rows + AlignmentFloats;
-    }
+    internal static long StorageLength(int rows, int columns) => (long)rows * columns + AlignmentFloats + ReadSlackFloats;
 
     /// <summary>K: the number of rows of the packed matrix.</summary>
     public int Rows { get; }
@@ -69,14 +76,17 @@ internal sealed unsafe class PackedMatrix
     /// <summary>N: the number of columns of the packed matrix.</summary>
     public int Columns { get; }
 
-    /// <summary>The number of column panels: ⌈N / <see cref="PanelWidth"/>⌉.</summary>
-    public int PanelCount { get; }
+    /// <summary>The number of column panels: ⌈N / <see cref="PanelWidth"/>⌉ (the last one may be a remainder panel).</summary>
+    public int PanelCount => Panels.PanelCount;
 
     /// <summary>The first float of panel 0; 64-byte aligned. Panel p starts at p·K·<see cref="PanelWidth"/>.</summary>
     internal float* Pointer => (float*)Unsafe.AsPointer(ref _storage[_offset]);
 
-    /// <summary>The distance in floats between the starts of consecutive panels: K·<see cref="PanelWidth"/>.</summary>
-    internal nint PanelStride => (nint)Rows * PanelWidth;
+    /// <summary>All rows of the pack, as the GEMM driver reads them.</summary>
+    internal PackedPanels Panels => new(Pointer, Rows, 0, Rows, Columns);
+
+    /// <summary>Rows <paramref name="first"/> … + <paramref name="count"/> − 1 of the pack (one factor of a stacked pack).</summary>
+    internal PackedPanels RowRange(int first, int count) => new(Pointer, Rows, first, count, Columns);
 
     /// <summary>Creates a pack of <paramref name="source"/> (K×N).</summary>
     /// <param name="source">The matrix B to pack.</param>
@@ -104,9 +114,27 @@ internal sealed unsafe class PackedMatrix
     public void Pack(ReadOnlyMatrixSpan source)
     {
         CheckShape(source.Rows, source.Columns, nameof(source), transposed: false);
+        PackRows(0, source);
+    }
+
+    /// <summary>
+    /// Overwrites rows <paramref name="firstRow"/> … + source.Rows − 1 of this pack with <paramref name="source"/>, whose
+    /// width must be <see cref="Columns"/>: a model packs Wxh and Whh into one stacked pack this way. Allocates nothing.
+    /// </summary>
+    /// <param name="firstRow">The first pack row to write.</param>
+    /// <param name="source">The rows to pack.</param>
+    /// <exception cref="ArgumentException">The source has the wrong width or does not fit below <paramref name="firstRow"/>.</exception>
+    public void PackRows(int firstRow, ReadOnlyMatrixSpan source)
+    {
+        if (source.Columns != Columns || firstRow < 0 || (long)firstRow + source.Rows > Rows)
+        {
+            throw new ArgumentException(
+                $"This pack holds a {Rows}×{Columns} matrix: a {source.Rows}×{source.Columns} source does not fit at row {firstRow}.", nameof(source));
+        }
+
         fixed (float* s = source.Data)
         {
-            GemmPacking.PackPanels(s, source.Stride, 1, Rows, Columns, Pointer);
+            GemmPacking.PackPanels(s, source.Stride, 1, source.Rows, Columns, RowRange(firstRow, source.Rows));
         }
 
         // The copy writes through a raw pointer into _storage. Without this, a pack that nothing else references
@@ -122,7 +150,7 @@ internal sealed unsafe class PackedMatrix
         CheckShape(source.Columns, source.Rows, nameof(source), transposed: true);
         fixed (float* s = source.Data)
         {
-            GemmPacking.PackPanels(s, 1, source.Stride, Rows, Columns, Pointer);
+            GemmPacking.PackPanels(s, 1, source.Stride, Rows, Columns, Panels);
         }
 
         // As in Pack: keep the storage alive until the copy is done.
@@ -140,7 +168,9 @@ internal sealed unsafe class PackedMatrix
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
             ArgumentOutOfRangeException.ThrowIfNegative(column);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, Columns);
-            return _storage[_offset + (column / PanelWidth) * Rows * PanelWidth + row * PanelWidth + column % PanelWidth];
+            float value = *Panels.Element(row, column);
+            GC.KeepAlive(this);
+            return value;
         }
     }
 

@@ -34,9 +34,8 @@ namespace Rnn.Fast;
 /// <para>Load checks, in this order, and throws <see cref="InvalidModelFileException"/> whose message starts with the
 /// name of the first problem found: <c>truncated</c> (the file ends inside the header), <c>wrong magic</c>,
 /// <c>format version</c> (not 1), <c>invalid size</c> (d, h or o below 1), <c>unknown activation</c>,
-/// <c>too large</c> (more parameters than <see cref="RnnShape.MaxParameterCount"/>, a weight pack of the model that
-/// would not fit in one array, or a model whose weight packs — which pad their columns to a multiple of 64 — would make
-/// the load allocate more than the bound below; the message gives the sizes), <c>parameter count
+/// <c>too large</c> (more parameters than <see cref="RnnShape.MaxParameterCount"/>, or a weight pack or the workspace
+/// rows of the model that would not fit in one array; the message gives the sizes), <c>parameter count
 /// mismatch</c> (P is not the shape's count), <c>truncated</c> (the parameters or the checksum are cut short),
 /// <c>checksum mismatch</c>, and for <see cref="Load(string)"/> <c>trailing data</c> after the checksum. Every
 /// header field is checked before anything is allocated for the parameters; a stream that can seek must also hold
@@ -45,9 +44,9 @@ namespace Rnn.Fast;
 /// never what the header asks for.</para>
 /// <para>Memory: a load allocates at most <c>16·P + 128·(d + h + o) + 1 MiB</c> bytes in all — c = 4 times the 4·P
 /// bytes of parameters the file holds (the parameters, which the model keeps without a copy; the blocks that receive
-/// the first half of them from a stream without a length; the six weight packs), plus a term in d + h + o. A file whose
-/// model would need more is refused as <c>too large</c> before anything is allocated; in practice these are shapes with
-/// a hidden size below about 20 and tens of thousands of inputs or outputs, whose packs are mostly padding.</para>
+/// the first half of them from a stream without a length; the five weight packs, which hold their matrices without
+/// padding), plus a term in d + h + o. Every shape a model can be built of loads within it; a file whose model cannot
+/// be built is refused as <c>too large</c> before anything is allocated.</para>
 /// <para>Threads: every method may run on any thread; a model must not change while it is being saved.</para>
 /// </remarks>
 public static class RnnModelFile
@@ -307,8 +306,9 @@ public static class RnnModelFile
         }
 
         // Too large: more parameters than one array holds (ModelSizes computes h·(d + h + o + 1) + o exactly for every
-        // header), a weight pack that does not fit, or a model whose padded packs would make this load allocate more than
-        // 16·P + 128·(d + h + o) + 1 MiB bytes. All from the sizes alone, before anything is allocated for them.
+        // header), a weight pack or workspace row that does not fit, or a model whose packs would make this load allocate
+        // more than 16·P + 128·(d + h + o) + 1 MiB bytes (none does: the packs hold no padding). All from the sizes alone,
+        // before anything is allocated for them.
         string? tooLarge = ModelSizes.LoadProblem(d, h, o);
         if (tooLarge is not null) throw Invalid(path, $"too large: {tooLarge}.");
 

@@ -13,20 +13,24 @@ public sealed class SafetensorsModelSizeTests
     [Fact]
     public void AStateDictOfAShapeNoModelCanHoldIsTooLarge()
     {
-        // d = 2^25, h = o = 1: 2^25 + 4 parameters fit in one array, but Wxh packed is 2^25 rows of 64 floats. The file
-        // is complete and consistent (a 128 MiB weight_ih_l0 of zeros), as a careless or hostile export could write it.
-        const int d = 1 << 25;
-        List<Entry> entries =
-        [
-            new("rnn.weight_ih_l0", "F32", [1, d], new byte[4 * d]),
-            new("rnn.weight_hh_l0", "F32", [1, 1], Floats([0.5f])),
-            new("rnn.bias_ih_l0", "F32", [1], Floats([0f])),
-            new("rnn.bias_hh_l0", "F32", [1], Floats([0f])),
-            new("fc.weight", "F32", [1, 1], Floats([1f])),
-            new("fc.bias", "F32", [1], Floats([0f])),
-        ];
+        // d = 1,073,741,778, h = 2, o = 1: 2,147,483,565 parameters fit in one array, but [Wxh ; Whh] packed needs
+        // 2,147,483,592 floats. The header is consistent (an 8 GiB weight_ih_l0 at the offsets it declares); the refusal
+        // comes from the header alone, before any tensor data is read, so the stream holds the header only.
+        const long d = 1_073_741_778, h = 2;
+        long[] sizes = [4 * h * d, 4 * h * h, 4 * h, 4 * h, 4 * h, 4];
+        string[] names = ["rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0", "fc.weight", "fc.bias"];
+        long[][] shapes = [[h, d], [h, h], [h], [h], [1, h], [1]];
+        var entries = new List<Entry>();
+        long offset = 0;
+        for (int i = 0; i < names.Length; i++)
+        {
+            entries.Add(new(names[i], "F32", shapes[i], [], [offset, offset + sizes[i]]));
+            offset += sizes[i];
+        }
+
         byte[] file = Build(entries);
-        var error = Assert.Throws<InvalidModelFileException>(() => PyTorchSafetensors.Load(new MemoryStream(file, writable: false)));
-        Assert.StartsWith("too large: the shape d=33554432, h=1, o=1 needs 2147483664 floats for its packed Wxh", error.Message);
+        var error = Assert.Throws<InvalidModelFileException>(() =>
+            PyTorchSafetensors.Load(new Rnn.Fast.Tests.Serialization.RestrictedStream(file, canSeek: false)));
+        Assert.StartsWith("too large: the shape d=1073741778, h=2, o=1 needs 2147483592 floats for its packed [Wxh ; Whh]", error.Message);
     }
 }

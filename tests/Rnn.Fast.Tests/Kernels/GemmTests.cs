@@ -34,10 +34,10 @@ public class GemmTests
     }
 
     /// <summary>
-    /// The shapes that select the matrix-vector path's half-width row kernel (a last panel of at most 32 valid
-    /// columns) and the packing of a plain B one depth block at a time, so neither depends on the random draw:
-    /// N = 32 and 96 store straight into C, N = 31, 33 and 97 go through the edge buffer, N = 64 and 65 take the
-    /// full-width row; K = 300 packs B in two blocks (256 + 44). Every operation, every path, M = 1.
+    /// The shapes that select the one-row tile's narrow remainder widths and the packing of a plain B one depth block at
+    /// a time, so neither depends on the random draw: N = 32 and 96 store a 32-column remainder straight into C, N = 31,
+    /// 33 and 97 go through the edge buffer, N = 64 and 65 take the full-width row; K = 300 packs B in two blocks
+    /// (256 + 44). Every operation, every path, M = 1.
     /// </summary>
     [Theory]
     [InlineData(32, 1)]
@@ -48,7 +48,7 @@ public class GemmTests
     [InlineData(97, 300)]
     [InlineData(64, 300)]
     [InlineData(65, 33)]
-    public void TheHalfWidthRowAndTheDepthBlockedPackingMeetTheBoundOnEveryPath(int n, int k)
+    public void TheOneRowRemainderWidthsAndTheDepthBlockedPackingMeetTheBoundOnEveryPath(int n, int k)
     {
         foreach (Operation operation in Enum.GetValues<Operation>())
         {
@@ -59,7 +59,7 @@ public class GemmTests
     /// <summary>
     /// Depths past one block on every path (blocks of 1024 with AVX-512, 256 on AVX2 and portable), where C is stored
     /// and reloaded between blocks and a plain B is packed one block at a time; the random shapes (K ≤ 300) never
-    /// cross a 1024 block. 13 rows end in a padded 4-row tile, 8 rows are two 4-row tiles, 121 rows cross a 120-row
+    /// cross a 1024 block. 13 rows are 6 + 4 + 3 row tiles, 8 rows are two 4-row tiles, 121 rows cross a 120-row
     /// block, N = 70 ends in an edge panel. Every operation meets the bound and agrees bit for bit across paths, and
     /// the last row computed alone (the matrix-vector path, one pass over k) equals the same row in the batch.
     /// </summary>
@@ -118,6 +118,94 @@ public class GemmTests
                 AssertBits(batch.AsSpan(start * c.N), block, $"{path}: rows {start}.. of {c}");
             }
         }));
+    }
+
+    /// <summary>
+    /// Every tile height and every remainder width, explicitly rather than by the random draw: M = 1 … 14 rows (every
+    /// height of the family, 7 and 8 as 4 + 3 and 4 + 4, and 6 + 1 … 6 + 6 + 2) against N at every width class of a
+    /// remainder panel (1, 2, 15 … 17, 31 … 33, 47 … 49, 63 … 65, and 70, 96, 130, 150, 200 with full panels before the
+    /// remainder). Each operation meets the bound and agrees across paths (CheckOperation), and every row computed
+    /// alone equals the same row inside the batch. 14·17 small shapes (K = 37) take well under a second per path.
+    /// </summary>
+    [Fact]
+    public void EveryTileHeightAndRemainderWidthMeetsTheBoundAndKeepsItsRowsBits()
+    {
+        int[] widths = [1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64, 65, 70, 96, 130, 150, 200];
+        for (int m = 1; m <= 14; m++)
+        {
+            foreach (int n in widths)
+            {
+                var shape = new GemmCase(m, n, 37, PadA: 1, PadB: 3, PadC: 2, Seed: 100 * m + n);
+                CheckOperation(shape, Operation.MultiplyAddPacked);
+                CheckOperation(shape, Operation.TransposeMultiplyAdd);
+                CheckOperation(shape, Operation.MultiplyPackedWithBias);
+                float[] a = shape.Values(m * 37, 0), b = shape.Values(37 * n, 1), c0 = shape.Values(m * n, 2);
+                var packed = PackedMatrix.From(new ReadOnlyMatrixSpan(b, 37, n));
+                foreach (InstructionSet path in KernelDispatch.Supported)
+                {
+                    float[] batch = (float[])c0.Clone();
+                    MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(a, m, 37), packed, new MatrixSpan(batch, m, n), accumulate: true, path);
+                    for (int row = 0; row < m; row++)
+                    {
+                        float[] alone = c0.AsSpan(row * n, n).ToArray();
+                        MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(a.AsSpan(row * 37, 37), 1, 37), packed, new MatrixSpan(alone, 1, n), accumulate: true, path);
+                        AssertBits(batch.AsSpan(row * n, n), alone, $"{path}: row {row} of {m}×{n}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The driver's epilogues store exactly what the product followed by the elementwise kernel stores: tanh(start + A·B)
+    /// and (start + A·B)·(1 − h²), on every path, for full panels, remainders that are stored directly (48 columns) or
+    /// through the edge buffer (70, 130), batches of every tile class, and depths past one depth block on every path
+    /// (1030 &gt; 1024), where the epilogue runs only after the last block. Outputs are pre-filled with NaN, and the
+    /// columns between rows of a strided C must stay NaN.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 48, 40)]
+    [InlineData(3, 70, 9)]
+    [InlineData(7, 130, 300)]
+    [InlineData(13, 64, 1030)]
+    [InlineData(2, 200, 1030)]
+    public unsafe void TheTanhAndTanhGradientEpiloguesEqualTheProductFollowedByTheElementwiseKernel(int m, int n, int k)
+    {
+        var shape = new GemmCase(m, n, k, 0, 0, 0, Seed: m * n + k);
+        float[] a = shape.Values(m * k, 0), b = shape.Values(k * n, 1), start = shape.Values(m * n, 2), h = shape.Values(m * n, 3);
+        var packed = PackedMatrix.From(new ReadOnlyMatrixSpan(b, k, n));
+        int ldc = n + 3;
+        foreach (InstructionSet path in KernelDispatch.Supported)
+        {
+            float[] sums = (float[])start.Clone();
+            MatrixMultiply.Multiply(new ReadOnlyMatrixSpan(a, m, k), packed, new MatrixSpan(sums, m, n), accumulate: true, path);
+            float[] expectedTanh = new float[m * n], expectedGradient = new float[m * n];
+            Activations.Tanh(sums, expectedTanh, path);
+            Activations.TanhGradient(h, sums, expectedGradient, path);
+
+            float[] tanh = Enumerable.Repeat(float.NaN, m * ldc).ToArray(), gradient = Enumerable.Repeat(float.NaN, m * ldc).ToArray();
+            fixed (float* pa = a)
+            fixed (float* pStart = start)
+            fixed (float* ph = h)
+            fixed (float* pTanh = tanh)
+            fixed (float* pGradient = gradient)
+            {
+                GemmDriver.Run<StoreTanh>(path, pa, k, 1, packed.Panels, pTanh, ldc, m, k, pStart, n);
+                GemmDriver.Run<StoreTanhGradient>(path, pa, k, 1, packed.Panels, pGradient, ldc, m, k, pStart, n, ph, n, reversePanels: true);
+            }
+
+            GC.KeepAlive(packed);
+            for (int i = 0; i < m; i++)
+            {
+                AssertBits(expectedTanh.AsSpan(i * n, n), tanh.AsSpan(i * ldc, n), $"{path}: tanh epilogue, row {i} of {m}×{n}, K = {k}");
+                AssertBits(expectedGradient.AsSpan(i * n, n), gradient.AsSpan(i * ldc, n), $"{path}: tanh-gradient epilogue, row {i} of {m}×{n}, K = {k}");
+                if (i < m - 1)
+                {
+                    Assert.All(tanh.AsSpan(i * ldc + n, 3).ToArray(), value => Assert.True(float.IsNaN(value), $"{path}: a column between rows was written"));
+                    Assert.All(gradient.AsSpan(i * ldc + n, 3).ToArray(), value => Assert.True(float.IsNaN(value), $"{path}: a column between rows was written"));
+                }
+            }
+        }
     }
 
     [Fact]
@@ -254,11 +342,11 @@ public class GemmTests
     }
 
     /// <summary>
-    /// Both packing routes, through every branch: whole panels and a last partial one, with and without a strided
-    /// source; for the transposed route, whole 8×8 blocks (transposed in registers with AVX), a depth past a multiple
-    /// of 8 and past the 64-deep blocks, a partial group of 8 columns and all-zero groups. Every element must be the
-    /// source's, and every padding element +0 (a stale value there would still never reach C, but the layout promises
-    /// zeros), in a pack whose storage held NaN before.
+    /// Both packing routes, through every branch: whole panels and a remainder panel, with and without a strided
+    /// source; for the transposed route, whole 8×8 blocks (transposed in registers with AVX, also into a remainder panel
+    /// whose rows are not 64 floats apart), a depth past a multiple of 8 and past the 64-deep blocks, and a partial group
+    /// of 8 columns. Every element must be the source's at the documented place, in a pack whose storage held NaN
+    /// before, and the read slack after the K·N floats is never written.
     /// </summary>
     [Theory]
     [InlineData(7, 70, 70)]
@@ -267,7 +355,7 @@ public class GemmTests
     [InlineData(9, 8, 8)]
     [InlineData(1, 1, 1)]
     [InlineData(64, 64, 80)]
-    public unsafe void PacksHoldExactlyTheSourceAndZerosInThePadding(int rows, int columns, int stride)
+    public unsafe void PacksHoldExactlyTheSourceInTheDocumentedLayoutAndNothingElse(int rows, int columns, int stride)
     {
         var random = new Random(rows * 1000 + columns);
         float[] source = Enumerable.Range(0, rows * stride).Select(_ => (float)random.NextDouble() + 1f).ToArray();
@@ -275,28 +363,63 @@ public class GemmTests
         foreach (bool transposed in new[] { false, true })
         {
             int k = transposed ? columns : rows, n = transposed ? rows : columns;
-            // A pack whose storage holds NaN everywhere first, so an element the packing skips shows.
+            // A pack whose storage holds NaN everywhere first, so an element the packing skips shows; the K·N floats of
+            // the layout are written, and the slack after them is not.
             var pack = new PackedMatrix(k, n);
-            new Span<float>(pack.Pointer, (int)(pack.PanelCount * pack.PanelStride)).Fill(float.NaN);
+            const int slack = PackedMatrix.ReadSlackFloats;
+            new Span<float>(pack.Pointer, k * n + slack).Fill(float.NaN);
             if (transposed) pack.PackTransposed(view);
             else pack.Pack(view);
-            for (int panel = 0; panel < pack.PanelCount; panel++)
+            int fullPanels = n / PackedMatrix.PanelWidth, remainder = n % PackedMatrix.PanelWidth;
+            for (int j = 0; j < n; j++)
             {
+                int panel = j / PackedMatrix.PanelWidth, lane = j % PackedMatrix.PanelWidth;
+                // Full panels: k rows of 64 floats; the remainder panel after them: k rows of exactly n mod 64 floats.
+                int rowStride = panel < fullPanels ? PackedMatrix.PanelWidth : remainder;
                 for (int depth = 0; depth < k; depth++)
                 {
-                    for (int lane = 0; lane < PackedMatrix.PanelWidth; lane++)
-                    {
-                        int j = panel * PackedMatrix.PanelWidth + lane;
-                        float expected = j >= n ? 0f : transposed ? source[j * stride + depth] : source[depth * stride + j];
-                        float actual = pack.Pointer[panel * pack.PanelStride + depth * PackedMatrix.PanelWidth + lane];
-                        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
-                            $"{(transposed ? "transposed" : "plain")} pack of {rows}×{columns}: panel {panel}, depth {depth}, lane {lane} holds {actual}, expected {expected}");
-                    }
+                    float expected = transposed ? source[j * stride + depth] : source[depth * stride + j];
+                    float actual = pack.Pointer[panel * k * PackedMatrix.PanelWidth + depth * rowStride + lane];
+                    Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
+                        $"{(transposed ? "transposed" : "plain")} pack of {rows}×{columns}: column {j}, depth {depth} holds {actual}, expected {expected}");
                 }
             }
 
+            for (int i = 0; i < slack; i++) Assert.True(float.IsNaN(pack.Pointer[k * n + i]), $"slack float {i} was written");
             GC.KeepAlive(pack);
         }
+    }
+
+    /// <summary>
+    /// One pack written as two row ranges (the model's stacked [Wxh ; Whh]) holds what one pack of the stacked source
+    /// holds, and a view of either range reads its factor: the lower range never overwrites the upper one.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 5, 70)]
+    [InlineData(1, 16, 16)]
+    [InlineData(40, 130, 130)]
+    [InlineData(7, 9, 2)]
+    public unsafe void AStackedPackWrittenInTwoRangesEqualsOnePackOfTheStackedMatrix(int upperRows, int lowerRows, int columns)
+    {
+        var random = new Random(upperRows * 31 + lowerRows * 7 + columns);
+        int rows = upperRows + lowerRows;
+        float[] source = Enumerable.Range(0, rows * columns).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var whole = PackedMatrix.From(new ReadOnlyMatrixSpan(source, rows, columns));
+        var stacked = new PackedMatrix(rows, columns);
+        // The lower range first: the upper range's writes must stop at its own last row.
+        stacked.PackRows(upperRows, new ReadOnlyMatrixSpan(source.AsSpan(upperRows * columns), lowerRows, columns));
+        stacked.PackRows(0, new ReadOnlyMatrixSpan(source, upperRows, columns));
+        PackedPanels lower = stacked.RowRange(upperRows, lowerRows);
+        for (int k = 0; k < rows; k++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                Assert.Equal(whole[k, j], stacked[k, j]);
+                if (k >= upperRows) Assert.Equal(source[k * columns + j], *lower.Element(k - upperRows, j));
+            }
+        }
+
+        GC.KeepAlive(stacked);
     }
 
     [Fact]

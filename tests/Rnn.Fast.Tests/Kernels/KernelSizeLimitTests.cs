@@ -25,7 +25,7 @@ public sealed unsafe class KernelSizeLimitTests
         int[] steps =
         [
             GemmMicrokernelAvx512.DepthBlock, GemmMicrokernelAvx2.DepthBlock, GemmMicrokernelPortable.DepthBlock, GemmDriver.RowBlock,
-            GemmDriver.TileRows, PackedMatrix.PanelWidth, GemmPacking.TransposeDepthBlock, BiasKernels.RowBlock,
+            GemmDriver.MaxTileRows, PackedMatrix.PanelWidth, GemmPacking.TransposeDepthBlock, BiasKernels.RowBlock,
         ];
         Assert.All(steps, step => Assert.InRange(step, 1, KernelArguments.MaxLoopStep));
         // The rounding N + 63 of the panel count, at the limit, stays inside int.
@@ -35,9 +35,9 @@ public sealed unsafe class KernelSizeLimitTests
     [Fact]
     public void ThePackScratchIsSizedIn64BitArithmetic()
     {
-        // ⌈N / 64⌉ panels of rows·64 floats, plus 16 of alignment slack: positive and exact where an int rounding wrapped.
-        Assert.Equal(33_554_432L * 64 + 16, MatrixMultiply.PackScratchLength(1, FirstWrappingWidth));
-        Assert.Equal(33_554_416L * 64 * 1024 + 16, MatrixMultiply.PackScratchLength(1024, KernelArguments.MaxDimension)); // 2,147,482,624 = 64·33,554,416
+        // rows·N floats, plus 32 of slack: positive and exact where an int product (or the old rounding N + 63) wrapped.
+        Assert.Equal(2_147_483_585L + 32, MatrixMultiply.PackScratchLength(1, FirstWrappingWidth));
+        Assert.Equal(2_147_482_624L * 1024 + 32, MatrixMultiply.PackScratchLength(1024, KernelArguments.MaxDimension));
         Assert.Equal(PackedMatrix.StorageLength(256, 300), MatrixMultiply.PackScratchLength(256, 300));
     }
 

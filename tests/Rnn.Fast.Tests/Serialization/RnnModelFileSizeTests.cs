@@ -2,9 +2,9 @@ namespace Rnn.Fast.Tests.Serialization;
 
 /// <summary>
 /// Load refuses, as <c>too large</c> and before allocating anything for them, valid checksummed files whose model
-/// cannot be built (a padded weight pack does not fit in one array) or would cost far more memory than the file
-/// (packs that are mostly padding); and every load it accepts allocates at most the documented
-/// 16·P + 128·(d + h + o) + 1 MiB bytes, from a seekable stream, an unseekable one and a path.
+/// cannot be built (a weight pack does not fit in one array); and every load it accepts allocates at most the
+/// documented 16·P + 128·(d + h + o) + 1 MiB bytes, from a seekable stream, an unseekable one and a path, including the
+/// shapes with a narrow hidden layer and tens of thousands of inputs or outputs.
 /// </summary>
 public sealed class RnnModelFileSizeTests
 {
@@ -13,21 +13,9 @@ public sealed class RnnModelFileSizeTests
     [InlineData(false)]
     public void AValidFileOfAShapeNoModelCanHoldIsRejectedAsTooLargeBeforeItsParametersAreRead(bool seekable)
     {
-        // 2^25 + 4 parameters (a 128 MiB file) fit in one array, but Wxh packed is 2^25 rows of 64 floats: 2^31 + 16.
-        var error = AssertRefusedWithinHeader(() => new GeneratedModelStream(1 << 25, 1, 1, seekable));
-        Assert.StartsWith("too large: the shape d=33554432, h=1, o=1 needs 2147483664 floats for its packed Wxh (33554432×1", error.Message);
-    }
-
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void AValidSixteenMebibyteFileWhosePacksWouldTakeAGibibyteIsRefused(bool seekable)
-    {
-        // d = 2^22, h = o = 1: 4,194,308 parameters (16 MiB), but Wxh packed is 2^22 rows of 64 floats (1 GiB).
-        var error = AssertRefusedWithinHeader(() => new GeneratedModelStream(1 << 22, 1, 1, seekable));
-        Assert.StartsWith("too large: the shape d=4194304, h=1, o=1 has 4194308 parameters (16777232 bytes)", error.Message);
-        Assert.Contains("would allocate up to", error.Message);
-        Assert.Contains("16·P + 128·(d + h + o) + 1 MiB = 605028672", error.Message); // 16·4194308 + 128·4194306 + 2^20
+        // 2,147,483,565 parameters (an 8 GiB file) fit in one array, but [Wxh ; Whh] packed needs 2,147,483,592 floats.
+        var error = AssertRefusedWithinHeader(() => new GeneratedModelStream(1_073_741_778, 2, 1, seekable));
+        Assert.StartsWith("too large: the shape d=1073741778, h=2, o=1 needs 2147483592 floats for its packed [Wxh ; Whh] (1073741780×2", error.Message);
     }
 
     [Theory]
@@ -38,8 +26,10 @@ public sealed class RnnModelFileSizeTests
     [InlineData(130, 65, 70)]
     [InlineData(5_000, 1, 1)]     // packs 66 times the parameters, inside the constant term
     [InlineData(1, 64, 3_000)]
-    [InlineData(100_000, 20, 1)]  // an 8 MB file near the limit: packs 3.5 times the parameters
+    [InlineData(100_000, 20, 1)]
     [InlineData(300, 600, 200)]
+    [InlineData(1 << 22, 1, 1)]   // 16 MiB of parameters whose 64-column packs would take 1 GiB: refused before the packs were exact
+    [InlineData(50_000, 19, 50_000)] // a narrow hidden layer between wide inputs and outputs
     public void LoadAllocatesAtMostTheStatedBound(int d, int h, int o)
     {
         var shape = new RnnShape(d, h, o);
