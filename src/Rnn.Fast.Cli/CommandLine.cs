@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using Rnn.Fast.Cli.Bench;
 using Rnn.Fast.Cli.Demo;
+using Rnn.Fast.Cli.Info;
 using Rnn.Fast.Cli.Parsing;
+using Rnn.Fast.Cli.Predict;
+using Rnn.Fast.Cli.Train;
 using Rnn.Fast.Cli.Verify;
 
 namespace Rnn.Fast.Cli;
@@ -72,6 +76,10 @@ public static class CommandLine
         root.Add(verbose);
         root.Add(DemoCommandLine.Create(setup));
         root.Add(VerifyCommandLine.Create(setup));
+        root.Add(TrainCommandLine.Create(setup));
+        root.Add(PredictCommandLine.Create(setup));
+        root.Add(InfoCommand.Create(setup));
+        root.Add(BenchCommand.Create(setup));
 
         var helpTarget = new Argument<string?>("command") { Description = "the command to explain", Arity = ArgumentArity.ZeroOrOne };
         var help = new Command("help", "Prints the help of rnn or of one command (the same as --help).") { helpTarget };

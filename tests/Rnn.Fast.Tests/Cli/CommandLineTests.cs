@@ -69,7 +69,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "verify", "--frobnicate" }, "unknown option", "--frobnicate")]
     [InlineData(new[] { "verify", "--output" }, "--output", "needs a value")]
     [InlineData(new[] { "verify", "--hidden", "4096", "--steps", "4096" }, "multiply-adds", "smaller")]
-    [InlineData(new[] { "train" }, "unknown command", "train")]
+    [InlineData(new[] { "frobnicate" }, "unknown command", "frobnicate")]
+    [InlineData(new[] { "train" }, "--data", "required")]
     [InlineData(new string[0], "no command", "--help")]
     public void AMistakeGivesExitCodeTwoAndOneLineNamingIt(string[] args, string mentioned, string alsoMentioned)
     {
