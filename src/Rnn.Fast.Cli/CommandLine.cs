@@ -73,6 +73,8 @@ public static class CommandLine
         var root = new RootCommand(
             "rnn: vanilla (Elman) recurrent networks on the CPU. Train on a time-series CSV, predict with the model, "
             + "inspect model files, check the fast engine against the reference, and measure this machine.");
+        // The name help prints, whatever the host process is called (dotnet, a test host, the installed tool).
+        root.HelpName = "rnn";
         root.Add(verbose);
         root.Add(DemoCommandLine.Create(setup));
         root.Add(VerifyCommandLine.Create(setup));

@@ -47,13 +47,13 @@ public sealed record TrainedModel(RnnModel Model, IReadOnlyList<string> FeatureN
         RnnModel model = contents.Model;
         ModelFileSection Need(string name) => contents.Find(name) ?? throw new InputDataException(
             $"{path}: the model file has no '{name}' section, so it does not say how to read data (it is format version {contents.FormatVersion}; models written by 'rnn train' have it)");
+        IReadOnlyList<string> features = Need(ModelFileSectionNames.InputColumns).GetStrings();
         if (model.Shape.OutputSize != 1)
         {
             throw new InputDataException(string.Create(CultureInfo.InvariantCulture,
                 $"{path}: the model has {model.Shape.OutputSize} outputs; rnn predict reads models of one output, as rnn train writes them"));
         }
 
-        IReadOnlyList<string> features = Need(ModelFileSectionNames.InputColumns).GetStrings();
         var inputScaling = new ColumnScaling(Need(ModelFileSectionNames.InputMean).GetFloat64Array(), Need(ModelFileSectionNames.InputScale).GetFloat64Array());
         string target = Need(ModelFileSectionNames.OutputColumns).GetStrings()[0];
         var targetScaling = new ColumnScaling(Need(ModelFileSectionNames.OutputMean).GetFloat64Array(), Need(ModelFileSectionNames.OutputScale).GetFloat64Array());

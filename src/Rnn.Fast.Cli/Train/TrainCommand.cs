@@ -50,7 +50,13 @@ public static class TrainCommand
             $"  training: {step.Description}, batch {Math.Min(options.BatchSize, data.TrainingWindowCount)}, {options.Epochs} epochs of {plan.StepsPerEpoch} steps, loss {LossWord(options.Loss)}"));
 
         ITrainingProgress progress = console.OutputIsTerminal
-            ? new LiveTrainingProgress(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) }))
+            ? new LiveTrainingProgress(AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                // The caller found a terminal; Spectre's own detection would look at the writer, which may be a wrapper.
+                Out = new AnsiConsoleOutput(output),
+                Ansi = AnsiSupport.Yes,
+                Interactive = InteractionSupport.Yes,
+            }))
             : new PlainTrainingProgress(output);
         var clock = Stopwatch.StartNew();
         IReadOnlyList<EpochResult> history = progress.Run(plan, () => TrainingLoop.Run(data, step, evaluator, options, progress));

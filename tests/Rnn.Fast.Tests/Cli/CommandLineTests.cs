@@ -28,7 +28,53 @@ public sealed class CommandLineTests
         Assert.Contains("demo", output);
         Assert.Contains("verify", output);
         Assert.Contains("help", output);
+        foreach (string command in new[] { "train", "predict", "info", "bench" }) Assert.Contains(command, output);
         Assert.Empty(error);
+    }
+
+    [Theory]
+    [InlineData("demo", "rnn demo")]
+    [InlineData("verify", "rnn verify")]
+    [InlineData("train", "rnn train --data samples/daily-demand.csv")]
+    [InlineData("predict", "rnn predict --model")]
+    [InlineData("info", "rnn info demand.rnnf")]
+    [InlineData("bench", "rnn bench --config")]
+    public void EveryCommandsHelpEndsWithExamples(string command, string example)
+    {
+        var (exitCode, output, error) = Run(command, "--help");
+        var (helpExitCode, helpOutput, _) = Run("help", command);
+
+        Assert.Equal(CommandLine.SuccessExitCode, exitCode);
+        Assert.Empty(error);
+        Assert.Contains($"Usage:\n  rnn {command}", output.Replace("\r", ""));
+        Assert.Contains("Examples:", output);
+        Assert.Contains(example, output[output.IndexOf("Examples:", StringComparison.Ordinal)..]);
+        Assert.Equal(CommandLine.SuccessExitCode, helpExitCode);
+        Assert.Equal(output, helpOutput);
+    }
+
+    [Fact]
+    public void VersionPrintsTheVersionAndTheInstructionSetInUse()
+    {
+        var (exitCode, output, error) = Run("--version");
+
+        Assert.Equal(CommandLine.SuccessExitCode, exitCode);
+        Assert.Empty(error);
+        Assert.StartsWith("rnn 0.1.0", output);
+        Assert.Contains($"instruction set: {Rnn.Fast.Kernels.KernelDispatch.Active}", output);
+    }
+
+    [Fact]
+    public void VerboseAddsTheExceptionsDetailToTheError()
+    {
+        var (exitCode, _, error) = Run("info", "--verbose", "no-such-file.rnnf");
+        var (quietExitCode, _, quietError) = Run("info", "no-such-file.rnnf");
+
+        Assert.Equal(CommandLine.UsageErrorExitCode, exitCode);
+        Assert.Contains("UsageException", error);
+        Assert.Contains("   at ", error);
+        Assert.Equal(CommandLine.UsageErrorExitCode, quietExitCode);
+        Assert.Equal("rnn: there is no file 'no-such-file.rnnf'", Assert.Single(quietError.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries)));
     }
 
     [Fact]
@@ -71,6 +117,12 @@ public sealed class CommandLineTests
     [InlineData(new[] { "verify", "--hidden", "4096", "--steps", "4096" }, "multiply-adds", "smaller")]
     [InlineData(new[] { "frobnicate" }, "unknown command", "frobnicate")]
     [InlineData(new[] { "train" }, "--data", "required")]
+    [InlineData(new[] { "train", "--data", "x.csv", "--target", "y", "--validation", "1" }, "--validation", "'1'")]
+    [InlineData(new[] { "train", "--data", "x.csv", "--target", "y", "--features", "a,,b" }, "--features", "a,,b")]
+    [InlineData(new[] { "train", "--data", "x.csv", "--target", "y", "--clip", "1", "--no-clip" }, "--clip", "--no-clip")]
+    [InlineData(new[] { "predict", "--model", "m.rnnf", "--data", "x.csv", "--horizon", "0" }, "--horizon", "'0'")]
+    [InlineData(new[] { "info" }, "info needs", "MODEL")]
+    [InlineData(new[] { "bench", "--time", "-1" }, "--time", "-1")]
     [InlineData(new string[0], "no command", "--help")]
     public void AMistakeGivesExitCodeTwoAndOneLineNamingIt(string[] args, string mentioned, string alsoMentioned)
     {
