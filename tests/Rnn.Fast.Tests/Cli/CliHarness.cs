@@ -1,4 +1,5 @@
 using Rnn.Fast.Cli;
+using Rnn.Fast.Tests.Support;
 
 namespace Rnn.Fast.Tests.Cli;
 
@@ -26,16 +27,5 @@ public static class CliHarness
     public static string[] Lines(string text) => text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The folder that holds README.md and Rnn.Fast.sln, above the test assembly.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "README.md")) && File.Exists(Path.Combine(folder.FullName, "Rnn.Fast.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds README.md and Rnn.Fast.sln.");
-    }
+    public static string RepositoryRoot() => RepositoryFiles.Root();
 }
