@@ -20,16 +20,20 @@ public static class PredictCommandLine
         Option<string> output = CliOptions.File("--out", "the CSV file to write (default: standard output)", required: false);
         Option<int> horizon = CliOptions.WholeNumber("--horizon", "rows to forecast past the data, feeding each prediction back (more than 1 needs a model whose only input is its target)",
             1, StreamingPredictor.MaxHorizon, 1);
+        ChoiceOption<PredictionState> state = CliOptions.Choice<PredictionState>("--state",
+            "window: each prediction runs the T rows before it from a zero state, as training did; carry: one step per row, the state carried from the first row",
+            [new("window", PredictionState.Window), new("carry", PredictionState.Carry)], "window");
         var command = new Command("predict",
-            "Streams the series through the model one row at a time, from a zero hidden state carried from row to row, and writes "
-            + "row,actual,predicted: the prediction of each row from every row before it, starting once one window (the model's "
-            + "window length) has been seen, and --horizon rows past the data.")
+            "Streams the series through the model with its streaming step and writes row,actual,predicted: the prediction of each "
+            + "row from the rows before it, starting once one window (the model's window length T) has been seen, and --horizon "
+            + "rows past the data.")
         {
-            model, data, output, horizon,
+            model, data, output, horizon, state.Option,
         };
         setup.AddExamples(command,
             "rnn predict --model demand.rnnf --data samples/daily-demand.csv --out predictions.csv",
-            "rnn predict --model demand-only.rnnf --data samples/daily-demand.csv --horizon 14 | tail -n 14");
+            "rnn predict --model demand-only.rnnf --data samples/daily-demand.csv --horizon 14 | tail -n 14",
+            "rnn predict --model demand.rnnf --data samples/daily-demand.csv --state carry");
         command.SetAction(parse =>
         {
             string modelPath = parse.GetValue(model)!, dataPath = parse.GetValue(data)!;
@@ -37,7 +41,7 @@ public static class PredictCommandLine
             TrainedModel trained = TrainedModel.Load(modelPath);
             CsvTable table = CsvTable.Read(dataPath);
             TimeSeries series = TimeSeries.Select(table, trained.FeatureNames, trained.TargetName, targetRequired: false);
-            IReadOnlyList<Prediction> predictions = StreamingPredictor.Predict(trained, series, parse.GetValue(horizon), modelPath);
+            IReadOnlyList<Prediction> predictions = StreamingPredictor.Predict(trained, series, parse.GetValue(horizon), state.GetValue(parse), modelPath);
             string csv = ToCsv(predictions);
             if (outputPath is null)
             {

@@ -5,18 +5,22 @@ using Rnn.Fast.Cli.Models;
 namespace Rnn.Fast.Cli.Predict;
 
 /// <summary>
-/// One-row-ahead predictions over a whole series with <see cref="RnnStreamingSession.Step"/>: the series is fed row
-/// by row from a zero hidden state, as each training window was, and the hidden state is carried from row to row.
+/// One-row-ahead predictions over a whole series with <see cref="RnnStreamingSession.Step"/>, in one of two ways
+/// (<see cref="PredictionState"/>), both starting once the first window of T rows has been seen.
 /// </summary>
 /// <remarks>
-/// <para>Training saw windows of T rows, each from H_0 = 0. The first prediction is made once T rows have been seen:
-/// it is, bit for bit, what training's forward pass computes for the window of rows 1..T (the streaming step and the
-/// forward pass compute the same chains). From there the state is carried, so the prediction after row r has seen
-/// rows 1..r — exactly the forward pass over that longer window from H_0 = 0 — rather than restarting at each
-/// window. A network whose memory is shorter than T (the usual case for a trained tanh network) gives nearly the same
-/// prediction either way; one that relies on the zero start of its window can drift.</para>
-/// <para>A forecast (<c>--horizon k</c>) feeds each prediction back as the next row's input, which needs the target
-/// to be the model's only input.</para>
+/// <para>Training saw windows of T rows, each from H_0 = 0. With <see cref="PredictionState.Window"/> (the default)
+/// each prediction resets the session and steps through the T rows before the predicted one: it is, bit for bit,
+/// what training's forward pass computes for that window (the streaming step and the forward pass compute the same
+/// chains, and a window's outputs do not depend on the batch it is in), so on the hold-out tail it repeats train's
+/// hold-out predictions exactly. It costs T steps per row.</para>
+/// <para>With <see cref="PredictionState.Carry"/> there is one step per row and the state is carried from the first
+/// row on, as a live stream through one session would run: the prediction after row r is the forward pass over rows
+/// 1..r from H_0 = 0. The first prediction is the same as the window's; later ones see more history than any
+/// training window did, so they differ, and a network trained only on windows that start from zero can do worse
+/// with the longer history.</para>
+/// <para>A forecast (<c>--horizon k</c>) appends each prediction as the next row's input and goes on, which needs the
+/// target to be the model's only input.</para>
 /// </remarks>
 public static class StreamingPredictor
 {
@@ -27,10 +31,11 @@ public static class StreamingPredictor
     /// <param name="model">The trained model.</param>
     /// <param name="series">The data, with the model's feature columns (and its target when the file has it).</param>
     /// <param name="horizon">How many rows past the data to forecast: 1 (the row after the last) or more.</param>
+    /// <param name="state">Whether each prediction runs its own window from zero or the state is carried.</param>
     /// <param name="source">The model file's name, for messages.</param>
-    /// <exception cref="InputDataException">The data are shorter than one window, or a forecast beyond one row was
-    /// asked of a model whose inputs are not just its target.</exception>
-    public static IReadOnlyList<Prediction> Predict(TrainedModel model, TimeSeries series, int horizon, string source)
+    /// <exception cref="InputDataException">The data are shorter than one window.</exception>
+    /// <exception cref="UsageException">A forecast beyond one row was asked of a model whose inputs are not just its target.</exception>
+    public static IReadOnlyList<Prediction> Predict(TrainedModel model, TimeSeries series, int horizon, PredictionState state, string source)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(series);
@@ -48,25 +53,35 @@ public static class StreamingPredictor
                 + $"this model reads {string.Join(", ", model.FeatureNames)}. Use --horizon 1, or train with --features {model.TargetName}");
         }
 
-        var session = new RnnStreamingSession(model.Model);
-        var input = new float[d];
-        var output = new float[1];
-        var predictions = new List<Prediction>(rows - T + horizon);
+        // The standardized inputs of every row, and room for the forecast's rows after them.
+        var inputs = new float[(rows + horizon - 1) * d];
         ReadOnlySpan<double> features = series.Features;
         for (int r = 0; r < rows; r++)
         {
-            for (int j = 0; j < d; j++) input[j] = (float)model.InputScaling.Standardize(features[r * d + j], j);
-            session.Step(input, output);
-            if (r < T - 1) continue;
-            double? actual = series.HasTarget && r + 1 < rows ? series.Target[r + 1] : null;
-            predictions.Add(new Prediction(r + 2, actual, model.TargetScaling.Restore(output[0], 0)));
+            for (int j = 0; j < d; j++) inputs[r * d + j] = (float)model.InputScaling.Standardize(features[r * d + j], j);
         }
 
-        for (int k = 1; k < horizon; k++)
+        var session = new RnnStreamingSession(model.Model);
+        var output = new float[1];
+        var predictions = new List<Prediction>(rows - T + horizon);
+        int last = rows + horizon - 1; // rows 0 .. last−1 are read; the row after each is predicted
+        for (int end = state == PredictionState.Window ? T - 1 : 0; end < last; end++)
         {
-            input[0] = (float)model.InputScaling.Standardize(predictions[^1].Predicted, 0);
-            session.Step(input, output);
-            predictions.Add(new Prediction(rows + 1 + k, null, model.TargetScaling.Restore(output[0], 0)));
+            if (state == PredictionState.Window)
+            {
+                session.Reset();
+                for (int r = end - T + 1; r <= end; r++) session.Step(inputs.AsSpan(r * d, d), output);
+            }
+            else
+            {
+                session.Step(inputs.AsSpan(end * d, d), output);
+                if (end < T - 1) continue;
+            }
+
+            double predicted = model.TargetScaling.Restore(output[0], 0);
+            double? actual = series.HasTarget && end + 1 < rows ? series.Target[end + 1] : null;
+            predictions.Add(new Prediction(end + 2, actual, predicted));
+            if (end + 1 >= rows && end + 1 < last) inputs[(end + 1) * d] = (float)model.InputScaling.Standardize(predicted, 0);
         }
 
         return predictions;

@@ -8,14 +8,49 @@ using Rnn.Fast.Tests.Serialization;
 namespace Rnn.Fast.Tests.Cli;
 
 /// <summary>
-/// rnn predict streams the series from a zero state, so its prediction after row r is the model's forward pass over
-/// rows 1..r from H_0 = 0 — for r = T exactly the first training-style window — bit for bit; and its forecasts and
+/// rnn predict through the streaming step: by default each prediction is the forward pass over the window of T rows
+/// before it from H_0 = 0 — training's own computation, so on the hold-out tail it repeats train's predictions bit for
+/// bit; with --state carry the prediction after row r is the forward pass over rows 1..r from H_0 = 0. Forecasts and
 /// refusals do what the help says.
 /// </summary>
 public sealed class PredictTests
 {
     [Fact]
-    public void EachStreamedPredictionIsTheForwardPassOverTheRowsSoFarAndTheFirstIsTheFirstWindows()
+    public void EachWindowPredictionIsTheForwardPassOverItsWindowAndRepeatsTrainsHoldOutPredictions()
+    {
+        using var folder = new TemporaryFolder();
+        string modelPath = folder.File("m.rnnf"), predictions = folder.File("p.csv");
+        Assert.Equal(CommandLine.SuccessExitCode, CliHarness.Run("train", "--data", CliHarness.SampleData, "--target", "demand", "--features", "temperature,demand",
+            "--window", "14", "--epochs", "3", "--no-plot", "--out", modelPath).ExitCode);
+        Assert.Equal(CommandLine.SuccessExitCode, CliHarness.Run("predict", "--model", modelPath, "--data", CliHarness.SampleData, "--out", predictions).ExitCode);
+        TrainedModel trained = TrainedModel.Load(modelPath);
+        Dictionary<string, string> predicted = File.ReadLines(predictions).Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => f[2]);
+
+        // train's hold-out predictions (each window from H_0 = 0, 146 windows in one batch) reappear as the same text.
+        string[] holdOut = [.. File.ReadLines(folder.File("m.holdout.csv")).Skip(1)];
+        Assert.Equal(146, holdOut.Length);
+        foreach (string[] f in holdOut.Select(l => l.Split(','))) Assert.Equal(f[2], predicted[f[0]]);
+
+        // And each prediction is the workspace's forward pass over its own window.
+        TimeSeries series = TimeSeries.Select(CsvTable.Read(CliHarness.SampleData), trained.FeatureNames, trained.TargetName, targetRequired: false);
+        int T = trained.WindowLength, d = series.FeatureCount;
+        using var workspace = new RnnWorkspace(trained.Model);
+        var window = new float[T * d];
+        var output = new float[1];
+        foreach (int end in new[] { T - 1, T, 100, series.RowCount - 1 })
+        {
+            for (int t = 0; t < T; t++)
+            {
+                for (int j = 0; j < d; j++) window[t * d + j] = (float)trained.InputScaling.Standardize(series.Features[(end - T + 1 + t) * d + j], j);
+            }
+
+            workspace.Forward(window, T, 1, OutputSteps.LastStep, output);
+            Assert.Equal(CsvNumbers.Format(trained.TargetScaling.Restore(output[0], 0)), predicted[(end + 2).ToString(CultureInfo.InvariantCulture)]);
+        }
+    }
+
+    [Fact]
+    public void EachCarriedPredictionIsTheForwardPassOverTheRowsSoFarAndTheFirstIsTheFirstWindows()
     {
         using var folder = new TemporaryFolder();
         string modelPath = folder.File("m.rnnf");
@@ -26,7 +61,7 @@ public sealed class PredictTests
         string data = folder.File("head.csv");
         File.WriteAllLines(data, File.ReadLines(CliHarness.SampleData).Take(61));
 
-        var (exitCode, output, error) = CliHarness.Run("predict", "--model", modelPath, "--data", data);
+        var (exitCode, output, error) = CliHarness.Run("predict", "--model", modelPath, "--data", data, "--state", "carry");
         Assert.True(exitCode == CommandLine.SuccessExitCode, error);
         double[] streamed = [.. CliHarness.Lines(output).Skip(1).Select(l => double.Parse(l.Split(',')[2], CultureInfo.InvariantCulture))];
 
