@@ -19,7 +19,7 @@ public static class TrainCommandLine
         Option<string> output = CliOptions.File("--out", "the model file to write; the reports go beside it (NAME.loss.csv, NAME.holdout.csv, NAME.png)", required: false);
         output.DefaultValueFactory = _ => "model.rnnf";
         Option<int> window = CliOptions.WholeNumber("--window", "T, rows of inputs per training window", 1, TrainOptions.MaxWindowLength, defaults.WindowLength);
-        Option<double> validation = CliOptions.PositiveNumber("--validation", "the share of rows at the end held out for validation, above 0 and below 1", defaults.ValidationFraction, maximum: 0.95);
+        Option<double> validation = CliOptions.PositiveNumber("--validation", "the share of rows at the end held out for validation, above 0 and at most 0.95", defaults.ValidationFraction, maximum: 0.95);
         Option<int> hidden = CliOptions.WholeNumber("--hidden", "h, hidden units", 1, TrainOptions.MaxHiddenSize, defaults.HiddenSize);
         Option<int> batch = CliOptions.WholeNumber("--batch", "windows per training step", 1, TrainOptions.MaxBatchSize, defaults.BatchSize);
         Option<int> epochs = CliOptions.WholeNumber("--epochs", "passes over the training windows", 1, TrainOptions.MaxEpochs, defaults.Epochs);
