@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using Rnn.Fast.Cli.Bench;
 using Rnn.Fast.Cli.Demo;
 using Rnn.Fast.Cli.Info;
+using Rnn.Fast.Cli.Interop;
 using Rnn.Fast.Cli.Parsing;
 using Rnn.Fast.Cli.Predict;
 using Rnn.Fast.Cli.Train;
@@ -82,6 +83,8 @@ public static class CommandLine
         root.Add(PredictCommandLine.Create(setup));
         root.Add(InfoCommand.Create(setup));
         root.Add(BenchCommand.Create(setup));
+        root.Add(ImportCommand.Create(setup));
+        root.Add(ExportCommand.Create(setup));
 
         var helpTarget = new Argument<string?>("command") { Description = "the command to explain", Arity = ArgumentArity.ZeroOrOne };
         var help = new Command("help", "Prints the help of rnn or of one command (the same as --help).") { helpTarget };

@@ -13,6 +13,8 @@ public sealed class CliDocumentationTests
     [InlineData("bench")]
     [InlineData("demo")]
     [InlineData("verify")]
+    [InlineData("import")]
+    [InlineData("export")]
     public void TheWalkThroughShowsEachCommandsCurrentHelp(string command)
     {
         string[] args = command.Length == 0 ? ["--help"] : [command, "--help"];
@@ -20,7 +22,7 @@ public sealed class CliDocumentationTests
         string page = File.ReadAllText(RepositoryFiles.Path("docs/cli.md"));
 
         // Line ends: System.CommandLine pads wrapped lines with a space, which the page does not keep.
-        string expected = $"### rnn {(command.Length == 0 ? "" : command + " ")}--help\n```\n{Trimmed(help)}\n```";
+        string expected = $"### rnn {(command.Length == 0 ? "" : command + " ")}--help\n\n```\n{Trimmed(help)}\n```";
         Assert.Contains(expected, Trimmed(page));
     }
 

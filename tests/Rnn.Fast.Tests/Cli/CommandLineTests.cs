@@ -28,7 +28,7 @@ public sealed class CommandLineTests
         Assert.Contains("demo", output);
         Assert.Contains("verify", output);
         Assert.Contains("help", output);
-        foreach (string command in new[] { "train", "predict", "info", "bench" }) Assert.Contains(command, output);
+        foreach (string command in new[] { "train", "predict", "info", "bench", "import", "export" }) Assert.Contains(command, output);
         Assert.Empty(error);
     }
 
@@ -39,6 +39,8 @@ public sealed class CommandLineTests
     [InlineData("predict", "rnn predict --model")]
     [InlineData("info", "rnn info demand.rnnf")]
     [InlineData("bench", "rnn bench --config")]
+    [InlineData("import", "rnn import model.safetensors")]
+    [InlineData("export", "rnn export demand.rnnf")]
     public void EveryCommandsHelpEndsWithExamples(string command, string example)
     {
         var (exitCode, output, error) = Run(command, "--help");
