@@ -91,7 +91,8 @@ public sealed record ModelFileVersion2FuzzCase(int InputSize, int HiddenSize, in
             }
             case Version2Mutation.SetByte:
             {
-                int offset = random.Next(table, file.Length);
+                // Past the parameters when the file still reaches there (a truncation may have cut it at the table).
+                int offset = file.Length > table ? random.Next(table, file.Length) : random.Next(file.Length);
                 file[offset] = (byte)random.Next(256);
                 log.Add($"byte {offset} = 0x{file[offset]:X2}");
                 return file;
