@@ -67,6 +67,16 @@ public static class CommandLine
         }
     }
 
+    /// <summary>Parses <paramref name="args"/> as <see cref="Run(IReadOnlyList{string}, CliConsole)"/> would, without
+    /// running anything (tests check that every example of the help parses).</summary>
+    /// <param name="args">The arguments after the program name.</param>
+    public static ParseResult Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var verbose = new Option<bool>("--verbose") { Recursive = true };
+        return Build(new CliConsole(TextWriter.Null, TextWriter.Null, OutputIsTerminal: false), verbose).Parse(args);
+    }
+
     /// <summary>Builds the root command with every subcommand.</summary>
     private static RootCommand Build(CliConsole console, Option<bool> verbose)
     {
@@ -89,7 +99,8 @@ public static class CommandLine
         var helpTarget = new Argument<string?>("command") { Description = "the command to explain", Arity = ArgumentArity.ZeroOrOne };
         var help = new Command("help", "Prints the help of rnn or of one command (the same as --help).") { helpTarget };
         root.Add(help);
-        setup.AddExamples(root, "rnn demo", "rnn train --data samples/daily-demand.csv --target demand --out demand.rnnf", "rnn help train");
+        setup.AddExamples(root, "rnn demo", "rnn train --data samples/daily-demand.csv --target demand --features temperature,demand --out demand.rnnf",
+            "rnn predict --model demand.rnnf --data samples/daily-demand.csv", "rnn help train");
         setup.AddExamples(help, "rnn help", "rnn help train");
 
         HelpOption helpOption = root.Options.OfType<HelpOption>().Single();

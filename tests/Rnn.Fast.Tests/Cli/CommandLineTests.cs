@@ -55,6 +55,32 @@ public sealed class CommandLineTests
         Assert.Equal(output, helpOutput);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("demo")]
+    [InlineData("verify")]
+    [InlineData("train")]
+    [InlineData("predict")]
+    [InlineData("info")]
+    [InlineData("bench")]
+    [InlineData("import")]
+    [InlineData("export")]
+    public void EveryExampleInTheHelpIsACommandLineTheParserAccepts(string command)
+    {
+        string help = Run(command.Length == 0 ? ["--help"] : [command, "--help"]).Output.Replace("\r", "");
+        string[] examples = [.. help[(help.IndexOf("Examples:\n", StringComparison.Ordinal) + 10)..].Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+
+        Assert.NotEmpty(examples);
+        foreach (string example in examples)
+        {
+            // The command line itself: what precedes a pipe or a redirection, without the program's name.
+            string line = example.Trim().Split('|', '>')[0].Trim();
+            Assert.StartsWith("rnn ", line);
+            System.CommandLine.ParseResult parse = CommandLine.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..]);
+            Assert.True(parse.Errors.Count == 0, $"'{example}': {string.Join("; ", parse.Errors.Select(e => e.Message))}");
+        }
+    }
+
     [Fact]
     public void VersionPrintsTheVersionAndTheInstructionSetInUse()
     {
