@@ -31,7 +31,7 @@ namespace Rnn.Fast;
 /// </list>
 /// <para>Load checks, in this order, and throws <see cref="InvalidModelFileException"/> whose message starts with the
 /// name of the first problem found: <c>truncated</c> (the file ends inside the header), <c>wrong magic</c>,
-/// <c>format version</c> (not 1), <c>invalid size</c> (d, h or o below 1), <c>unknown activation</c>,
+/// <c>format version</c> (not 1 or 2), <c>invalid size</c> (d, h or o below 1), <c>unknown activation</c>,
 /// <c>too large</c> (more parameters than <see cref="RnnShape.MaxParameterCount"/>), <c>parameter count
 /// mismatch</c> (P is not the shape's count), <c>truncated</c> (the parameters or the checksum are cut short),
 /// <c>checksum mismatch</c>, and for <see cref="Load(string)"/> <c>trailing data</c> after the checksum. Every
