@@ -23,7 +23,7 @@ internal static class OnnxFileReader
             // A length-known source and a size limit of exactly that length: a length field that points past the
             // end fails at once as truncated, whatever it announces, and nothing is allocated for it.
             using var source = new MemoryStream(data, 0, length, writable: false);
-            using CodedInputStream input = CodedInputStream.CreateWithLimits(source, length, OnnxImporter.MaxNestingDepth);
+            using CodedInputStream input = CodedInputStream.CreateWithLimits(source, Math.Max(1, length), OnnxImporter.MaxNestingDepth);
             return Parser.ParseFrom(input);
         }
         catch (InvalidProtocolBufferException error)
