@@ -246,6 +246,12 @@ internal sealed partial class OnnxGraphAnalyzer
         if (Optional(2) is not null)
         {
             (ConstantValue cTensor, float[] c) = FloatConstant(2, "C");
+            long[] cShape = OnnxTensorData.Dimensions(cTensor.Tensor);
+            if (cShape.Length > 2 || (cShape.Length == 2 && cShape[0] != 1))
+            {
+                throw Fail(OnnxModelProblem.WrongShape, $"wrong shape: Gemm's C {cTensor.Describe()} is {OnnxErrors.Shape(cShape)}; [o], [1, o] or a single value was expected (the same bias for every sequence).", cTensor.TensorName);
+            }
+
             _head.Biases = BiasValues(cTensor, c, o, beta);
             _head.BiasSource = Source("bo", cTensor, "Gemm's C" + (beta == 1 ? "" : $", times beta = {beta} (one float rounding)") + (c.Length == 1 && o > 1 ? ", broadcast" : ""));
         }
@@ -331,13 +337,12 @@ internal sealed partial class OnnxGraphAnalyzer
             $"unsupported graph: {_node.OpType} of {Kind(value)}; an output layer must read the RNN's hidden state.");
     }
 
-    /// <summary>bo from a bias tensor of o elements, or of one element broadcast, times beta.</summary>
+    /// <summary>bo from a bias tensor of o elements, or of one element broadcast, times beta (its shape checked by the caller).</summary>
     private float[] BiasValues(ConstantValue tensor, float[] values, int o, float beta)
     {
-        long[] shape = OnnxTensorData.Dimensions(tensor.Tensor);
-        if ((values.Length != o && values.Length != 1) || shape.Length > 2 || (shape.Length == 2 && shape[0] != 1))
+        if (values.Length != o && values.Length != 1)
         {
-            throw Fail(OnnxModelProblem.WrongShape, $"wrong shape: the bias {tensor.Describe()} is {OnnxErrors.Shape(shape)}; [o], [1, o] or a single value with o = {o} was expected.", tensor.TensorName);
+            throw Fail(OnnxModelProblem.WrongShape, $"wrong shape: the bias {tensor.Describe()} is {OnnxErrors.Shape(tensor.Tensor.Dims)}; o = {o} values (or one, broadcast) were expected.", tensor.TensorName);
         }
 
         var bo = new float[o];

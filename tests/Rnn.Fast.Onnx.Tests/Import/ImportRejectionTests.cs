@@ -140,6 +140,15 @@ public sealed class ImportRejectionTests
     }
 
     [Fact]
+    public void AGemmBiasThatDiffersPerSequenceIsAWrongShape()
+    {
+        ModelProto model = TmLast();
+        model.Graph.Initializer.Remove(OnnxFiles.InitializerOf(model, "fc.bias"));
+        model.Graph.Initializer.Add(OnnxTensorData.FloatTensor("fc.bias", [4, 2], new float[8]));
+        AssertNode(Rejected(model, OnnxModelProblem.WrongShape, "Gemm's C initializer 'fc.bias' is [4, 2]; [o], [1, o] or a single value was expected"), GemmNode, "Gemm");
+    }
+
+    [Fact]
     public void DoubleWeightsAreAWrongDataType()
     {
         ModelProto model = TmLast();
