@@ -3,7 +3,8 @@ namespace Rnn.Fast.Compare;
 /// <summary>One benchmark case from one or more BenchmarkDotNet full JSON reports.</summary>
 /// <param name="FullName">The method with its parameter values: the key two runs are matched by.</param>
 /// <param name="Launches">Nanoseconds per operation of every measured workload iteration (stage Result), one list
-/// per launch: a launch is one benchmark process, and every report file's launches count separately.</param>
+/// per launch: a launch is one benchmark process, and every report file's launches count separately. Empty when the
+/// benchmark failed: BenchmarkDotNet lists a benchmark that threw or crashed with no measurements.</param>
 /// <param name="AllocatedBytesPerOperation">From the memory diagnoser; null when it was off.</param>
 /// <remarks>
 /// Iterations inside one process share its memory layout, code alignment and the host's state at that moment, so
@@ -24,11 +25,26 @@ public sealed record BenchmarkResult(string FullName, IReadOnlyList<IReadOnlyLis
     {
     }
 
-    /// <summary>What the test compares: the launch medians when there are two launches or more, else the iterations of the one launch.</summary>
-    public IReadOnlyList<double> Samples => Launches.Count >= 2 ? [.. Launches.Select(MedianOf)] : Launches[0];
+    /// <summary>A benchmark that is in a report without measurements: it threw, crashed or never ran.</summary>
+    /// <param name="fullName">The method with its parameter values.</param>
+    public static BenchmarkResult Failed(string fullName) => new(fullName, Array.Empty<IReadOnlyList<double>>(), null);
 
-    /// <summary>The median of every iteration of every launch.</summary>
-    public double Median => MedianOf([.. Launches.SelectMany(l => l)]);
+    /// <summary>Whether the benchmark produced a result; false when it failed.</summary>
+    public bool HasMeasurements => Launches.Count > 0;
+
+    /// <summary>
+    /// What the test compares: the launch medians when there are two launches or more, else the iterations of the one
+    /// launch; empty when the benchmark failed.
+    /// </summary>
+    public IReadOnlyList<double> Samples => Launches.Count switch
+    {
+        0 => [],
+        1 => Launches[0],
+        _ => [.. Launches.Select(MedianOf)],
+    };
+
+    /// <summary>The median of every iteration of every launch; NaN when the benchmark failed.</summary>
+    public double Median => HasMeasurements ? MedianOf([.. Launches.SelectMany(l => l)]) : double.NaN;
 
     /// <summary>This result and <paramref name="other"/> (the same benchmark from another report) as one, launches side by side.</summary>
     public BenchmarkResult CombinedWith(BenchmarkResult other) =>

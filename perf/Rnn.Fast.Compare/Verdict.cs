@@ -15,9 +15,12 @@ public enum Verdict
     /// <summary>Allocates more per operation than the baseline (including any allocation where it had none): a regression.</summary>
     AllocatesMore,
 
-    /// <summary>In the baseline only.</summary>
+    /// <summary>In the baseline, absent from the new run: a failure unless missing benchmarks are allowed.</summary>
     Missing,
 
     /// <summary>In the new run only.</summary>
     Added,
+
+    /// <summary>In the new run without measurements (it threw, crashed or never ran): a failure unless missing benchmarks are allowed.</summary>
+    Failed,
 }

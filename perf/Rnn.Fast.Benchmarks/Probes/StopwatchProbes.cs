@@ -30,45 +30,19 @@ namespace Rnn.Fast.Benchmarks.Probes;
 /// </remarks>
 public static class StopwatchProbes
 {
+    /// <summary>How many calls <c>probe first-steps</c> times when the command line does not say.</summary>
+    internal const int DefaultFirstStepCalls = 300_000;
+
+    /// <summary>The fewest calls <c>probe first-steps</c> accepts: its windows of calls start at 100 and 1,000.</summary>
+    internal const int MinimumFirstStepCalls = 1_000;
+
     private const int Rounds = 21;
     private const int Blocks = 31;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Block = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Runs the probe named by <paramref name="args"/> (after the word <c>probe</c>); returns the exit code.</summary>
-    public static int Run(string[] args)
-    {
-        switch (args)
-        {
-            case ["tanh", var length] when int.TryParse(length, out int n) && n > 0:
-                CompareTanh(n);
-                return 0;
-            case ["infer-step", var config]:
-                MeasureEngine("infer-step", config, data =>
-                {
-                    int count = data.Config.BatchSize * data.Config.InputSize;
-                    data.Session.Step(data.Inputs.AsSpan(0, count), data.Outputs);
-                });
-                return 0;
-            case ["train-step", var config]:
-                MeasureEngine("train-step", config, data => TrainStepBenchmarks.Train(data));
-                return 0;
-            case ["gemm", var config]:
-                MeasureGemm(config);
-                return 0;
-            case ["first-steps", var config]:
-                MeasureFirstSteps(config, 300_000);
-                return 0;
-            case ["first-steps", var config, var count] when int.TryParse(count, out int calls) && calls >= 1_000:
-                MeasureFirstSteps(config, calls);
-                return 0;
-            default:
-                Console.Error.WriteLine("usage: probe tanh LENGTH | probe infer-step CONFIG | probe train-step CONFIG | probe gemm CONFIG | probe first-steps CONFIG [CALLS ≥ 1000]");
-                return 2;
-        }
-    }
-
-    private static void CompareTanh(int length)
+    /// <summary>Ours against <c>TensorPrimitives.Tanh</c> on <paramref name="length"/> values, in alternating rounds.</summary>
+    internal static void CompareTanh(int length)
     {
         var random = new Random(42);
         float[] x = new float[length], destination = new float[length];
@@ -103,6 +77,17 @@ public static class StopwatchProbes
         Console.WriteLine($"  ours/TensorPrimitives per round: median {Median(ratios):F3}, range {ratios.Min():F3}–{ratios.Max():F3}; ours faster in {oursFaster} of {Rounds} rounds");
     }
 
+    /// <summary>The median time of one streaming step with carried state at <paramref name="config"/>.</summary>
+    internal static void MeasureInferStep(string config) =>
+        MeasureEngine("infer-step", config, data =>
+        {
+            int count = data.Config.BatchSize * data.Config.InputSize;
+            data.Session.Step(data.Inputs.AsSpan(0, count), data.Outputs);
+        });
+
+    /// <summary>The median time of one training step at <paramref name="config"/>.</summary>
+    internal static void MeasureTrainStep(string config) => MeasureEngine("train-step", config, data => TrainStepBenchmarks.Train(data));
+
     private static void MeasureEngine(string workload, string config, Action<EngineBenchmarkData> run)
     {
         using var data = new EngineBenchmarkData(config);
@@ -115,7 +100,8 @@ public static class StopwatchProbes
             $"median {times[Blocks / 2]:F0} ns per call (min {times[0]:F0}, max {times[^1]:F0})");
     }
 
-    private static void MeasureGemm(string config)
+    /// <summary>Each GEMM product of <paramref name="config"/> as a percentage of the peak measured in the same round.</summary>
+    internal static void MeasureGemm(string config)
     {
         const int GemmRounds = 15;
         var gemm = new GemmBenchmarks { Config = config };
@@ -156,7 +142,8 @@ public static class StopwatchProbes
         }
     }
 
-    private static void MeasureFirstSteps(string config, int calls)
+    /// <summary>The streaming step at <paramref name="config"/> timed call by call from the first, <paramref name="calls"/> calls.</summary>
+    internal static void MeasureFirstSteps(string config, int calls)
     {
         using var data = new EngineBenchmarkData(config);
         ReadOnlySpan<float> input = data.Inputs.AsSpan(0, data.Config.BatchSize * data.Config.InputSize);

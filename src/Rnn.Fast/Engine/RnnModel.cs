@@ -9,7 +9,7 @@ namespace Rnn.Fast;
 /// (one step at a time).
 /// </summary>
 /// <remarks>
-/// <para>Weight packs: the GEMM kernels read each weight matrix from a <see cref="PackedMatrix"/> (Wxh, Whh, Who for
+/// <para>Weight packs: the GEMM kernels read each weight matrix from a pack, a copy in the layout the tiles read (Wxh, Whh, Who for
 /// the forward pass; Whhᵀ, Wxhᵀ, Whoᵀ for the backward pass). The model rebuilds the forward packs, without
 /// allocating, whenever its parameters change — which they do only through <see cref="SetParameters"/> and
 /// <see cref="ApplyGradientDescent"/> — and each transposed pack at the first backward pass that reads it after a

@@ -195,7 +195,7 @@ public sealed class RnnWorkspace : IDisposable
     /// <param name="loss">Which loss; its mean reduction is as <see cref="LossKind"/> documents.</param>
     /// <param name="parameterGradients">∂L/∂p in <see cref="RnnShape"/>'s layout; overwritten.</param>
     /// <param name="initialHidden">H_0, n·h values; empty (the default) means zeros.</param>
-    /// <returns>The loss at the model's parameters. Its sum of squares uses <see cref="Reductions"/>' fixed
+    /// <returns>The loss at the model's parameters. Its sum of squares uses one fixed
     /// summation tree, so it is bit-identical on every path.</returns>
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length or overlaps another, or <paramref name="loss"/> is not defined.</exception>

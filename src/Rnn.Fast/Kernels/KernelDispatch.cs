@@ -15,7 +15,7 @@ namespace Rnn.Fast.Kernels;
 /// </remarks>
 public static class KernelDispatch
 {
-    /// <summary>The fastest path this process supports; every public kernel runs it.</summary>
+    /// <summary>The fastest path this process supports: every model created without a forced path runs it.</summary>
     public static InstructionSet Active { get; } = Detect();
 
     /// <summary>Whether this process can run <paramref name="instructionSet"/>.</summary>

@@ -4,7 +4,9 @@ namespace Rnn.Fast;
 /// The bytes given to <see cref="RnnModelFile.Load(Stream)"/> or <see cref="RnnModelFile.Load(string)"/> are not a
 /// valid model file: wrong magic, unsupported format version, invalid or oversized shape, unknown activation,
 /// parameter count that disagrees with the shape, truncation, checksum mismatch, or (for a path) data after the
-/// checksum. The message says which, with the values found; no model is returned.
+/// checksum. The message says which, with the values found; no model is returned. The safetensors import
+/// (<see cref="Interop.PyTorchSafetensors"/>) throws it too, for a file that is not valid safetensors or does not hold
+/// a supported model; its problems' names are listed there.
 /// </summary>
 /// <remarks>
 /// Each message starts with the problem's name — <c>truncated</c>, <c>wrong magic</c>, <c>format version</c>,

@@ -80,6 +80,16 @@ public static class RnnModelFile
     internal static void Save(RnnModel model, string path, Action<string>? beforeRename)
     {
         ArgumentNullException.ThrowIfNull(model);
+        WriteAtomically(path, stream => Write(model, stream), beforeRename);
+    }
+
+    /// <summary>
+    /// The atomic save of <see cref="Save(RnnModel, string)"/> for any writer (the safetensors export uses it too):
+    /// <paramref name="write"/> fills a temporary file in the folder of <paramref name="path"/>, which is flushed to
+    /// disk, closed and renamed over <paramref name="path"/>; on failure the temporary file is deleted.
+    /// </summary>
+    internal static void WriteAtomically(string path, Action<Stream> write, Action<string>? beforeRename)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
         if (Directory.Exists(fullPath))
@@ -97,7 +107,7 @@ public static class RnnModelFile
             using (var stream = new FileStream(temporary, options))
             {
                 created = true;
-                Write(model, stream);
+                write(stream);
                 stream.Flush(flushToDisk: true);
             }
 

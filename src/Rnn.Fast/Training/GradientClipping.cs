@@ -14,7 +14,7 @@ public static class GradientClipping
     /// N = ‖g‖₂, and when <c>c = maxNorm / (N + 1e−6)</c> is below 1, every g_i becomes <c>g_i·(float)c</c>.
     /// </summary>
     /// <remarks>
-    /// N comes from <see cref="Reductions.SquaredNormInDouble(ReadOnlySpan{float})"/> (double accumulation, no
+    /// N is accumulated in double over eight fixed partial sums (no
     /// overflow, the same bits on every path) and c is computed in double and rounded once to float, so each clipped
     /// gradient carries at most 1.5 ulp of float error beyond the exact scaling. Non-finite gradients: a NaN makes N
     /// NaN and the gradients are left as they are (PyTorch would make them all NaN); an infinity makes c = 0.

@@ -37,7 +37,7 @@ public sealed record TrainingOptions
     /// When set, the gradients are clipped by their global Euclidean norm before the update, as PyTorch's
     /// <c>clip_grad_norm_(parameters, max_norm)</c> does: with N = ‖g‖₂ over every parameter gradient, g is multiplied
     /// by <c>MaxGradientNorm / (N + 1e−6)</c> when that factor is below 1, and left alone otherwise. N is computed by
-    /// <see cref="Kernels.Reductions.SquaredNormInDouble(ReadOnlySpan{float})"/> (in double, so it cannot overflow),
+    /// a fixed tree of double partial sums (so it cannot overflow, and it has the same bits on every path),
     /// the factor in double and rounded once to float; each gradient is then scaled with one rounding. Null (the
     /// default) means no clipping and no norm computed.
     /// </summary>

@@ -21,7 +21,37 @@ public class MannWhitneyTests
     }
 
     [Fact]
-    public void LargeSamplesUseTheNormalApproximationAndAgreeOnClearCases()
+    public void FiveAgainstFiveFullySeparatedHasTheExactTailOneIn252()
+    {
+        // The exact distribution of U, not an approximation: 1/C(10,5).
+        Assert.Equal(1.0 / 252, MannWhitney.PValueGreater([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 1e-15);
+        // U = 24 of 25: two arrangements (U = 24, 25) of 252.
+        Assert.Equal(2.0 / 252, MannWhitney.PValueGreater([1, 2, 3, 4, 6], [5, 7, 8, 9, 10]), 1e-15);
+    }
+
+    [Fact]
+    public void TheThresholdStretchesTheFirstSample()
+    {
+        double[] baseline = [100, 104, 98, 101, 97];
+        double[] current = [112, 109, 115, 108, 111];
+        // 10% stretch: the baseline becomes 110, 114.4, 107.8, 111.1, 106.7, which the current run does not clear.
+        Assert.Equal(MannWhitney.PValueGreater([.. baseline.Select(v => v * 1.1)], current), MannWhitney.PValueGreater(baseline, current, 0.10), 15);
+        Assert.True(MannWhitney.PValueGreater(baseline, current) < 0.01);
+        Assert.True(MannWhitney.PValueGreater(baseline, current, 0.10) > 0.05);
+    }
+
+    [Fact]
+    public void AnExactTailEqualToTheSignificanceLevelIsSignificant()
+    {
+        // Three against three fully separated is exactly 1/20; the test's 1 − CDF may land a few ulps above it.
+        double p = MannWhitney.PValueGreater([1, 2, 3], [4, 5, 6]);
+        Assert.True(MannWhitney.IsAtMost(p, 0.05));
+        Assert.False(MannWhitney.IsAtMost(2.0 / 6, 0.05));
+        Assert.False(MannWhitney.IsAtMost(0.0500001, 0.05));
+    }
+
+    [Fact]
+    public void LargeSamplesUseAnApproximationAndAgreeOnClearCases()
     {
         double[] x = [.. Enumerable.Range(0, 60).Select(i => 100.0 + i % 7)];
         double[] shifted = [.. x.Select(v => v + 20)];

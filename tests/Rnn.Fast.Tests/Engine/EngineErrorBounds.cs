@@ -43,21 +43,43 @@ namespace Rnn.Fast.Tests.Engine;
 /// has e_dO = (2/N)·(e_D + γ_2·(|D| + e_D)).</para>
 /// <para>The double reference's own error (about K·2⁻⁵³ relative) is 2²⁹ times below these terms; comparisons
 /// allow it as a factor 1 + 10⁻⁶ on the bound.</para>
+/// <para>Other implementations: the same propagation bounds any implementation that computes the same sums in
+/// some order, given its <see cref="EngineArithmetic"/> (unit roundoff, how many bias terms enter the pre-activation,
+/// its tanh's error, the roundings of its tanh derivative) and, when it runs a slightly different model, the
+/// perturbation of bh: PyTorch adds bias_ih and bias_hh inside its cell where the reference uses their float32 sum
+/// bh, so its pre-activation differs from the reference's model by |(bias_ih + bias_hh) − bh| per element on top of
+/// its rounding, and the terms of its sum hold |bias_ih| + |bias_hh| instead of |bh|. Both enter Δ_t elementwise,
+/// before the 2-norm. The loss-value bound assumes the engine's summation tree; the output-gradient bound holds for
+/// any implementation that forms fl(fl(2/N)·fl(O − Y)).</para>
 /// </remarks>
 internal sealed class EngineErrorBounds
 {
-    private const double TanhError = Activations.TanhMaxAbsoluteError;
-
     private readonly RnnShape _shape;
     private readonly int _T, _n;
     private readonly double[] _parameters;
     private readonly double[] _inputs;
     private readonly ReferenceForwardPass _forward;
     private readonly double _recurrentNorm;
+    private readonly EngineArithmetic _arithmetic;
 
-    /// <summary>Propagates the forward bounds beside <paramref name="forward"/>.</summary>
+    /// <summary>Propagates the forward bounds of Rnn.Fast's float engine beside <paramref name="forward"/>.</summary>
     public EngineErrorBounds(ReferenceForwardPass forward)
+        : this(forward, EngineArithmetic.RnnFast, biasMagnitudes: null, biasPerturbation: null)
     {
+    }
+
+    /// <summary>
+    /// Propagates the forward bounds of an implementation with <paramref name="arithmetic"/> beside
+    /// <paramref name="forward"/> (see the remarks).
+    /// </summary>
+    /// <param name="forward">The double reference on the model the bounds are relative to.</param>
+    /// <param name="arithmetic">How the implementation computes.</param>
+    /// <param name="biasMagnitudes">Σ|bias terms| per hidden unit (|bias_ih| + |bias_hh| for PyTorch); null for |bh|.</param>
+    /// <param name="biasPerturbation">How far the implementation's effective bias may lie from the reference's bh, per
+    /// hidden unit; null for none.</param>
+    public EngineErrorBounds(ReferenceForwardPass forward, EngineArithmetic arithmetic, double[]? biasMagnitudes, double[]? biasPerturbation)
+    {
+        _arithmetic = arithmetic;
         _forward = forward;
         _shape = forward.Shape;
         _T = forward.SequenceLength;
@@ -69,7 +91,7 @@ internal sealed class EngineErrorBounds
 
         ReadOnlySpan<double> wxh = _shape.Wxh<double>(_parameters), whh = _shape.Whh<double>(_parameters);
         ReadOnlySpan<double> bh = _shape.Bh<double>(_parameters), who = _shape.Who<double>(_parameters), bo = _shape.Bo<double>(_parameters);
-        double gammaHidden = FloatTolerance.Gamma(d + h + 1), gammaOutput = FloatTolerance.Gamma(h + 1);
+        double gammaHidden = arithmetic.Gamma(d + h + arithmetic.BiasTerms), gammaOutput = arithmetic.Gamma(h + 1);
         var outputColumnNorms = new double[o];
         for (int k = 0; k < o; k++)
         {
@@ -89,13 +111,13 @@ internal sealed class EngineErrorBounds
                 double rounding = 0;
                 for (int j = 0; j < h; j++)
                 {
-                    double terms = Math.Abs(bh[j]);
+                    double terms = biasMagnitudes is null ? Math.Abs(bh[j]) : biasMagnitudes[j];
                     for (int i = 0; i < d; i++) terms += Math.Abs(_inputs[((t - 1) * _n + b) * d + i] * wxh[i * h + j]);
                     for (int k = 0; k < h; k++) terms += (Math.Abs(previous[b * h + k]) + previousBound) * Math.Abs(whh[k * h + j]);
-                    rounding += Square(gammaHidden * terms);
+                    rounding += Square(gammaHidden * terms + (biasPerturbation is null ? 0 : biasPerturbation[j]));
                 }
 
-                double bound = Math.Sqrt(rounding) + _recurrentNorm * previousBound + Math.Sqrt(h) * TanhError;
+                double bound = Math.Sqrt(rounding) + _recurrentNorm * previousBound + Math.Sqrt(h) * arithmetic.TanhError;
                 HiddenBound[t * _n + b] = bound;
                 for (int k = 0; k < o; k++)
                 {
@@ -129,13 +151,13 @@ internal sealed class EngineErrorBounds
         for (int i = 0; i < count; i++)
         {
             double difference = Math.Abs(outputs[i] - targets[i]);
-            double differenceBound = outputBound[i] + FloatTolerance.UnitRoundoff * (difference + outputBound[i]);
+            double differenceBound = outputBound[i] + _arithmetic.UnitRoundoff * (difference + outputBound[i]);
             propagated += differenceBound * (2 * difference + differenceBound);
             squares += Square(difference + differenceBound);
-            gradientBound[i] = scale * (differenceBound + FloatTolerance.Gamma(2) * (difference + differenceBound));
+            gradientBound[i] = scale * (differenceBound + _arithmetic.Gamma(2) * (difference + differenceBound));
         }
 
-        double lossBound = (propagated + FloatTolerance.Gamma((count + 15) / 16 + 5) * squares) / count;
+        double lossBound = (propagated + _arithmetic.Gamma((count + 15) / 16 + 5) * squares) / count;
         return (lossBound, gradientBound);
     }
 
@@ -161,7 +183,7 @@ internal sealed class EngineErrorBounds
         {
             bool hasOutput = t >= firstOutputStep;
             int chain = (hasOutput ? o : 0) + (t < T ? h : 0);
-            double gamma = FloatTolerance.Gamma(chain);
+            double gamma = _arithmetic.Gamma(chain);
             ReadOnlySpan<double> current = _forward.HiddenState(t);
             for (int b = 0; b < n; b++)
             {
@@ -206,14 +228,14 @@ internal sealed class EngineErrorBounds
                     dA[(t * n + b) * h + j] = dH[b * h + j] * (1 - hj * hj);
                 }
 
-                dABound[t * n + b] = hiddenGradientBound + Math.Sqrt(squareError) + FloatTolerance.Gamma(2) * Math.Sqrt(productRounding);
+                dABound[t * n + b] = hiddenGradientBound + Math.Sqrt(squareError) + _arithmetic.Gamma(_arithmetic.TanhGradientRoundings) * Math.Sqrt(productRounding);
             }
         }
 
         var parameters = new double[s.ParameterCount];
         Span<double> bWxh = s.Wxh<double>(parameters), bWhh = s.Whh<double>(parameters), bBh = s.Bh<double>(parameters);
         Span<double> bWho = s.Who<double>(parameters), bBo = s.Bo<double>(parameters);
-        double gammaRows = FloatTolerance.Gamma(T * n);
+        double gammaRows = _arithmetic.Gamma(T * n);
         for (int t = 1; t <= T; t++)
         {
             ReadOnlySpan<double> previous = _forward.HiddenState(t - 1);
@@ -240,7 +262,7 @@ internal sealed class EngineErrorBounds
         }
 
         int outputRows = everyStep ? T * n : n;
-        double gammaOutputRows = FloatTolerance.Gamma(outputRows);
+        double gammaOutputRows = _arithmetic.Gamma(outputRows);
         for (int r = 0; r < outputRows; r++)
         {
             int t = firstOutputStep + r / n, b = r % n;
@@ -258,7 +280,7 @@ internal sealed class EngineErrorBounds
             }
         }
 
-        double gammaHidden = FloatTolerance.Gamma(h);
+        double gammaHidden = _arithmetic.Gamma(h);
         var inputs = new double[T * n * d];
         for (int t = 1; t <= T; t++)
         {
