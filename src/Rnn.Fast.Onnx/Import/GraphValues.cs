@@ -61,6 +61,10 @@ internal sealed class ZeroStateValue(SymbolicInteger[] dimensions) : GraphValue
     public SymbolicInteger[] Dimensions { get; } = dimensions;
 }
 
+/// <summary>bo as one value of the graph has it, and where it came from. It belongs to the value, not to the output
+/// layer: of two Adds on the same MatMul, only the one whose result is the graph's output gives the model its bo.</summary>
+internal sealed record OutputBias(float[] Values, OnnxParameterSource Source);
+
 /// <summary>How far a value derived from the RNN's outputs has come.</summary>
 internal enum StateStage
 {
@@ -78,7 +82,7 @@ internal enum StateStage
 /// A value computed from the RNN's outputs: which stage, which steps, the meaning of each axis, and the last node that
 /// permuted or reshaped its axes (for messages; null when none did).
 /// </summary>
-internal sealed class StateValue(StateStage stage, OnnxAxis[] axes, bool everyStep, string? rearrangedBy) : GraphValue
+internal sealed class StateValue(StateStage stage, OnnxAxis[] axes, bool everyStep, string? rearrangedBy, OutputBias? bias = null) : GraphValue
 {
     public StateStage Stage { get; } = stage;
 
@@ -88,9 +92,12 @@ internal sealed class StateValue(StateStage stage, OnnxAxis[] axes, bool everySt
 
     public string? RearrangedBy { get; } = rearrangedBy;
 
-    public StateValue With(OnnxAxis[] axes, bool everyStep, string? rearrangedBy) => new(Stage, axes, everyStep, rearrangedBy ?? RearrangedBy);
+    /// <summary>The bias this value has had added (Gemm's C, or an Add's constant); null before one is.</summary>
+    public OutputBias? Bias { get; } = bias;
 
-    public StateValue With(StateStage stage, OnnxAxis[] axes) => new(stage, axes, EveryStep, RearrangedBy);
+    public StateValue With(OnnxAxis[] axes, bool everyStep, string? rearrangedBy) => new(Stage, axes, everyStep, rearrangedBy ?? RearrangedBy, Bias);
+
+    public StateValue With(StateStage stage, OnnxAxis[] axes, OutputBias? bias = null) => new(stage, axes, EveryStep, RearrangedBy, bias ?? Bias);
 
     /// <summary>"[T, 1, n, h]"-style labels; Feature reads h before the output layer and o after it.</summary>
     public string AxesText() => Label(Axes, Stage != StateStage.Hidden);

@@ -11,19 +11,9 @@ internal sealed partial class OnnxGraphAnalyzer
         int? FixedSequenceLength, int? FixedBatchSize, float[] InputWeights, float[] RecurrentWeights, float[] Biases,
         OnnxInitialState InitialState, string? InitialHiddenInput, OnnxParameterSource[] Sources);
 
-    /// <summary>What the output layer showed: Who (h×o, row-major), bo, and where they came from.</summary>
-    private sealed class OutputLayer(int outputSize, float[] outputWeights, OnnxParameterSource weightsSource)
-    {
-        public int OutputSize { get; } = outputSize;
-
-        public float[] OutputWeights { get; } = outputWeights;
-
-        public OnnxParameterSource WeightsSource { get; } = weightsSource;
-
-        public float[] Biases { get; set; } = new float[outputSize];
-
-        public OnnxParameterSource? BiasSource { get; set; }
-    }
+    /// <summary>What the output layer showed: Who (h×o, row-major) and where it came from. (bo belongs to the values:
+    /// <see cref="StateValue.Bias"/>.)</summary>
+    private sealed record OutputLayer(int OutputSize, float[] OutputWeights, OnnxParameterSource WeightsSource);
 
     private void Recurrent()
     {
@@ -243,6 +233,7 @@ internal sealed partial class OnnxGraphAnalyzer
 
         string scaled = alpha == 1 ? "" : $", times alpha = {alpha} (one float rounding)";
         _head = new OutputLayer(o, who, Source("Who", bTensor, (transB ? "Gemm's B transposed (transB = 1)" : "Gemm's B") + scaled));
+        var bias = new OutputBias(new float[o], new OnnxParameterSource("bo", null, [], "zeros (Gemm has no C)"));
         if (Optional(2) is not null)
         {
             (ConstantValue cTensor, float[] c) = FloatConstant(2, "C");
@@ -252,15 +243,11 @@ internal sealed partial class OnnxGraphAnalyzer
                 throw Fail(OnnxModelProblem.WrongShape, $"wrong shape: Gemm's C {cTensor.Describe()} is {OnnxErrors.Shape(cShape)}; [o], [1, o] or a single value was expected (the same bias for every sequence).", cTensor.TensorName);
             }
 
-            _head.Biases = BiasValues(cTensor, c, o, beta);
-            _head.BiasSource = Source("bo", cTensor, "Gemm's C" + (beta == 1 ? "" : $", times beta = {beta} (one float rounding)") + (c.Length == 1 && o > 1 ? ", broadcast" : ""));
-        }
-        else
-        {
-            _head.BiasSource = new OnnxParameterSource("bo", null, [], "zeros (Gemm has no C)");
+            bias = new OutputBias(BiasValues(cTensor, c, o, beta),
+                Source("bo", cTensor, "Gemm's C" + (beta == 1 ? "" : $", times beta = {beta} (one float rounding)") + (c.Length == 1 && o > 1 ? ", broadcast" : "")));
         }
 
-        Define(0, a.With(StateStage.LinearWithBias, [OnnxAxis.Batch, OnnxAxis.Feature]));
+        Define(0, a.With(StateStage.LinearWithBias, [OnnxAxis.Batch, OnnxAxis.Feature], bias));
     }
 
     private void MatMul()
@@ -284,7 +271,6 @@ internal sealed partial class OnnxGraphAnalyzer
 
         int o = (int)bShape[1];
         _head = new OutputLayer(o, b, Source("Who", bTensor, "MatMul's B, as it is ([h, o])"));
-        _head.BiasSource = new OnnxParameterSource("bo", null, [], "zeros (the MatMul has no Add)");
         Define(0, a.With(StateStage.Linear, a.Axes));
     }
 
@@ -319,9 +305,9 @@ internal sealed partial class OnnxGraphAnalyzer
             throw Fail(OnnxModelProblem.WrongShape, $"wrong shape: the bias {cTensor.Describe()} is {OnnxErrors.Shape(shape)}; [o] (or 1s and then o) with o = {o} was expected.", cTensor.TensorName);
         }
 
-        _head.Biases = BiasValues(cTensor, c, o, beta: 1);
-        _head.BiasSource = Source("bo", cTensor, $"Add's {(constantIndex == 0 ? "first" : "second")} operand" + (c.Length == 1 && o > 1 ? ", broadcast" : ""));
-        Define(0, state.With(StateStage.LinearWithBias, state.Axes));
+        var bias = new OutputBias(BiasValues(cTensor, c, o, beta: 1),
+            Source("bo", cTensor, $"Add's {(constantIndex == 0 ? "first" : "second")} operand" + (c.Length == 1 && o > 1 ? ", broadcast" : "")));
+        Define(0, state.With(StateStage.LinearWithBias, state.Axes, bias));
     }
 
     /// <summary>The output layer's input: the hidden state, and this must be the graph's only output layer.</summary>
@@ -490,10 +476,11 @@ internal sealed partial class OnnxGraphAnalyzer
         OnnxParameterSource weightsSource, biasSource;
         if (_head is not null)
         {
+            OutputBias bias = modelOutput.Value.Bias ?? new OutputBias(new float[o], new OnnxParameterSource("bo", null, [], "zeros (the MatMul's result has no Add)"));
             _head.OutputWeights.CopyTo(shape.Who(parameters));
-            _head.Biases.CopyTo(shape.Bo(parameters));
+            bias.Values.CopyTo(shape.Bo(parameters));
             weightsSource = _head.WeightsSource;
-            biasSource = _head.BiasSource!;
+            biasSource = bias.Source;
         }
         else
         {

@@ -328,6 +328,26 @@ public sealed class ImportRejectionTests
         AssertNode(Rejected(model, OnnxModelProblem.UnsupportedGraph, "a second output layer"), "/fc2/Gemm", "Gemm");
     }
 
+    /// <summary>bo comes from the value the graph outputs: an Add whose result goes nowhere gives the model nothing, and
+    /// a graph that outputs MatMul's result without the Add has bo = 0.</summary>
+    [Fact]
+    public void TheBiasIsTheOneOnThePathToTheGraphOutput()
+    {
+        ModelProto model = OnnxFiles.Fixture("tm_every.onnx");
+        NodeProto add = OnnxFiles.NodeOf(model, "Add");
+        model.Graph.Initializer.Add(OnnxTensorData.FloatTensor("other_bias", [2], [100f, 200f]));
+        model.Graph.Node.Add(new NodeProto { Name = "/dead/Add", OpType = "Add", Input = { add.Input[1], "other_bias" }, Output = { "unused" } });
+        float[] fcBias = [.. Enumerable.Range(0, 2).Select(i => BitConverter.ToSingle(OnnxFiles.InitializerOf(model, "fc.bias").RawData.Span[(4 * i)..]))];
+        OnnxImportResult result = OnnxFiles.Import(model);
+        Assert.Equal(fcBias, result.Shape.Bo(result.Model.Parameters).ToArray());
+        Assert.Equal("fc.bias", result.Parameters[4].TensorName);
+
+        model.Graph.Output[0].Name = add.Input[1]; // the MatMul's result
+        result = OnnxFiles.Import(model);
+        Assert.Equal(new float[2], result.Shape.Bo(result.Model.Parameters).ToArray());
+        Assert.Null(result.Parameters[4].TensorName);
+    }
+
     [Fact]
     public void AGraphInputThatIsNeitherXNorTheInitialStateIsRefused()
     {
