@@ -28,7 +28,7 @@ public sealed class RnnModelFileSizeTests
     [InlineData(1, 64, 3_000)]
     [InlineData(100_000, 20, 1)]
     [InlineData(300, 600, 200)]
-    [InlineData(1 << 22, 1, 1)]   // 16 MiB of parameters whose 64-column packs would take 1 GiB: refused before the packs were exact
+    [InlineData(1 << 22, 1, 1)]   // 16 MiB of parameters: one hidden unit beside four million inputs
     [InlineData(50_000, 19, 50_000)] // a narrow hidden layer between wide inputs and outputs
     public void LoadAllocatesAtMostTheStatedBound(int d, int h, int o)
     {
