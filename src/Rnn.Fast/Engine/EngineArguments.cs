@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Rnn.Fast;
 
 /// <summary>Argument checks of the engine's public entry points: each throws before anything is written.</summary>
@@ -23,6 +25,17 @@ internal static class EngineArguments
         string values = string.Join("·", factors.ToArray());
         string alternative = emptyAllowed ? ", or 0" : "";
         throw new ArgumentException($"{name} must hold {expected} values ({formula} = {values}{note}{alternative}), but holds {buffer.Length}.", name);
+    }
+
+    /// <summary>
+    /// <see cref="RequireLength(ReadOnlySpan{float}, string, string, ReadOnlySpan{int}, string, bool)"/> for a length of two
+    /// factors: the passing check is one multiplication and one compare (the streaming step makes it twice per step).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RequireLength(ReadOnlySpan<float> buffer, string name, string formula, int first, int second)
+    {
+        if (buffer.Length == (long)first * second) return;
+        RequireLength(buffer, name, formula, [first, second]);
     }
 
     /// <summary>Throws unless <paramref name="buffer"/> holds <see cref="RnnShape.ParameterCount"/> values; allocates nothing when it does.</summary>

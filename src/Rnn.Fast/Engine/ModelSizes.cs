@@ -27,11 +27,14 @@ internal static class ModelSizes
     /// The weight packs a model holds, as (name, rows, columns) of the packed matrix for a shape d, h, o whose d + h is at
     /// most <see cref="int.MaxValue"/>.
     /// </summary>
-    private static (string Name, int Rows, int Columns)[] Packs(int d, int h, int o) =>
-    [
-        ("[Wxh ; Whh]", d + h, h), ("Who", h, o), // forward: A = bh + [X | H]·[Wxh ; Whh], O = bo + H·Who
-        ("Wxhᵀ", h, d), ("Whhᵀ", h, h), ("Whoᵀ", o, h), // backward: dX = dA·Wxhᵀ, dH += dA·Whhᵀ, dH = dO·Whoᵀ
-    ];
+    private static (string Name, int Rows, int Columns)[] Packs(int d, int h, int o)
+    {
+        // Backward: dX = dA·Wxhᵀ, dH += dA·Whhᵀ, dH = dO·Whoᵀ. Forward: A = bh + [X | H]·[Wxh ; Whh], O = bo + H·Who, each
+        // packed unless the model reads it in place.
+        (string, int, int)[] backward = [("Wxhᵀ", h, d), ("Whhᵀ", h, h), ("Whoᵀ", o, h)];
+        bool stacked = !RnnModel.ReadsStackedWeightsInPlace(d, h, o), output = !RnnModel.ReadsOutputWeightsInPlace(d, h, o);
+        return [.. stacked ? [("[Wxh ; Whh]", d + h, h)] : Array.Empty<(string, int, int)>(), .. output ? [("Who", h, o)] : Array.Empty<(string, int, int)>(), .. backward];
+    }
 
     /// <summary>
     /// Null when a model of shape d, h, o can be built: its parameters fit in one array, each of its six weight packs
@@ -83,10 +86,13 @@ internal static class ModelSizes
         return shape;
     }
 
-    /// <summary>The floats of the six weight packs of a buildable shape (see <see cref="Problem"/>).</summary>
+    /// <summary>
+    /// The floats a model of a buildable shape (see <see cref="Problem"/>) holds beside its parameters: its weight packs
+    /// (five, or fewer when it reads Who or [Wxh ; Whh] in place) and its padded bias rows.
+    /// </summary>
     public static long PackFloats(int d, int h, int o)
     {
-        long total = 0;
+        long total = RnnModel.PaddedBiasesLength(h, o);
         foreach ((_, int rows, int columns) in Packs(d, h, o)) total += PackedMatrix.StorageLength(rows, columns);
         return total;
     }

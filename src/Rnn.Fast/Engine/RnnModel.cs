@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Rnn.Fast.Kernels;
 
@@ -35,11 +37,16 @@ namespace Rnn.Fast;
 /// <para><see cref="Parameters"/> is a plain view: reading it while another thread updates the model may see a mix;
 /// <see cref="CopyParametersTo"/> detects that.</para>
 /// </remarks>
-public sealed class RnnModel
+public sealed unsafe class RnnModel
 {
     private const int TransposedInput = 0, TransposedRecurrent = 1, TransposedOutput = 2;
 
     private readonly float[] _parameters;
+
+    // bh and bo, each zero-padded to a whole number of 16-float vectors (pinned): the start rows of the products, which a
+    // tile over a remainder panel reads as whole vectors, in place. Rewritten with the packs.
+    private readonly float[] _paddedBiases;
+    private readonly int _paddedHiddenLength;
     private readonly PackedMatrix _inputWeightsTransposed;
     private readonly PackedMatrix _recurrentWeightsTransposed;
     private readonly PackedMatrix _outputWeightsTransposed;
@@ -82,16 +89,32 @@ public sealed class RnnModel
     {
     }
 
+    /// <summary>
+    /// A model whose layout choices are pinned, for the tests that prove every choice gives the same bits: with
+    /// <paramref name="layout"/> <see cref="ModelLayoutForTest.EveryWeightPacked"/>, every forward weight is packed and
+    /// each forward step is two products (input projection, recurrence); with
+    /// <see cref="ModelLayoutForTest.StepsAsOneProduct"/>, the automatic weights and every step as one stacked product.
+    /// </summary>
+    internal RnnModel(RnnShape shape, ReadOnlySpan<float> parameters, InstructionSet instructionSet, ModelLayoutForTest layout)
+        : this(RequireArguments(shape, parameters, instructionSet), parameters.ToArray(), instructionSet, owned: true, layout)
+    {
+    }
+
     /// <summary>The constructor every other one ends in: it takes <paramref name="parameters"/> as the model's own buffer.</summary>
-    private RnnModel(RnnShape shape, float[] parameters, InstructionSet instructionSet, bool owned)
+    private RnnModel(RnnShape shape, float[] parameters, InstructionSet instructionSet, bool owned,
+        ModelLayoutForTest layout = ModelLayoutForTest.Automatic)
     {
         _ = owned;
         Shape = shape;
         InstructionSet = instructionSet;
         _parameters = parameters;
+        _layout = layout;
         int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
-        InputAndRecurrentWeights = new PackedMatrix(d + h, h);
-        OutputWeights = new PackedMatrix(h, o);
+        bool packAll = layout == ModelLayoutForTest.EveryWeightPacked;
+        _stackedPack = ReadsStackedWeightsInPlace(d, h, o) && !packAll ? null : new PackedMatrix(d + h, h);
+        _outputPack = ReadsOutputWeightsInPlace(d, h, o) && !packAll ? null : new PackedMatrix(h, o);
+        _paddedHiddenLength = (h + 15) & ~15;
+        _paddedBiases = GC.AllocateArray<float>((int)PaddedBiasesLength(h, o), pinned: true);
         _inputWeightsTransposed = new PackedMatrix(h, d);
         _recurrentWeightsTransposed = new PackedMatrix(h, h);
         _outputWeightsTransposed = new PackedMatrix(o, h);
@@ -138,6 +161,18 @@ public sealed class RnnModel
     /// <summary>Runs inside <see cref="BeginRead"/>, after the version was noted: lets a test update the model in the middle of a read, deterministically. Null outside tests.</summary>
     internal Action? ReadBeganForTest;
 
+    /// <summary>
+    /// The floats of the padded bias rows of a model with <paramref name="hiddenSize"/> and <paramref name="outputSize"/>:
+    /// h and o each rounded up to 16, and 16 for the 64-byte alignment (for <see cref="ModelSizes"/>).
+    /// </summary>
+    internal static long PaddedBiasesLength(int hiddenSize, int outputSize) => (((long)hiddenSize + 15) & ~15L) + (((long)outputSize + 15) & ~15L) + 16;
+
+    /// <summary>bh zero-padded to a multiple of 16 floats (pinned, 64-byte aligned): the start row of every pre-activation.</summary>
+    internal float* PaddedHiddenBias => (float*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_paddedBiases)) + 63) & ~(nint)63);
+
+    /// <summary>bo zero-padded to a multiple of 16 floats (pinned): the start row of every output.</summary>
+    internal float* PaddedOutputBias => PaddedHiddenBias + _paddedHiddenLength;
+
     /// <summary>bh, the hidden bias (length h).</summary>
     internal ReadOnlySpan<float> HiddenBias => Shape.Bh<float>(_parameters.AsSpan());
 
@@ -145,20 +180,72 @@ public sealed class RnnModel
     internal ReadOnlySpan<float> OutputBias => Shape.Bo<float>(_parameters.AsSpan());
 
     /// <summary>
-    /// [Wxh ; Whh] packed as one (d + h)×h pack: the streaming step computes bh + [x | h]·[Wxh ; Whh] as one product, whose
-    /// chains are those of bh + x·Wxh continued by h·Whh. The parameter layout puts Whh right after Wxh, so this is the
-    /// first d + h rows of the parameters, h wide.
+    /// Whether the forward passes read [Wxh ; Whh] straight from the parameters, without a pack: when h ≤ 64, where the
+    /// pack is one panel k-major at h floats a row — the parameters' own layout, so a copy would change nothing but the
+    /// address and would cost a repack after every update. (Wider matrices keep packs: read in place, a row kernel's
+    /// 64-column panel takes half of each row, and the hardware's next-line prefetch wastes the other half.) A remainder
+    /// tile reads up to 15 floats past the last row, so the h + h·o + o parameters after Whh must hold them unless h is
+    /// a multiple of 16.
     /// </summary>
-    internal PackedMatrix InputAndRecurrentWeights { get; }
+    internal static bool ReadsStackedWeightsInPlace(int d, int h, int o) =>
+        h <= PackedMatrix.PanelWidth && (h % 16 == 0 || (long)h + (long)h * o + o >= 15);
 
-    /// <summary>Wxh packed, d×h (rows 0 … d − 1 of the stacked pack): A += X·Wxh.</summary>
-    internal PackedPanels InputWeights => InputAndRecurrentWeights.RowRange(0, Shape.InputSize);
+    /// <summary>
+    /// Whether the forward passes read Who straight from the parameters (o ≤ 64: one panel, the parameters' layout); the
+    /// o floats of bo after it must hold a remainder tile's reads past the last row unless o is a multiple of 16.
+    /// </summary>
+    internal static bool ReadsOutputWeightsInPlace(int d, int h, int o)
+    {
+        _ = d;
+        _ = h;
+        return o <= PackedMatrix.PanelWidth && (o % 16 == 0 || o >= 15);
+    }
 
-    /// <summary>Whh packed, h×h (rows d … d + h − 1 of the stacked pack): A_t += H_{t−1}·Whh.</summary>
-    internal PackedPanels RecurrentWeights => InputAndRecurrentWeights.RowRange(Shape.InputSize, Shape.HiddenSize);
+    // [Wxh ; Whh] packed as one (d + h)×h pack, and Who packed; null when read in place (see above).
+    private readonly PackedMatrix? _stackedPack;
+    private readonly PackedMatrix? _outputPack;
 
-    /// <summary>Who packed, h×o: O += H·Who.</summary>
-    internal PackedMatrix OutputWeights { get; }
+    /// <summary>The parameter buffer itself, for callers that pin it (<c>fixed</c>) to read weights in place.</summary>
+    internal float[] ParameterArray => _parameters;
+
+    /// <summary>
+    /// [Wxh ; Whh] as one (d + h)×h view, from its pack or (see <see cref="ReadsStackedWeightsInPlace"/>) from the pinned parameters at
+    /// <paramref name="parameters"/> (<see cref="ParameterArray"/>): the streaming step computes bh + [x | h]·[Wxh ; Whh]
+    /// as one product, whose chains are those of bh + x·Wxh continued by h·Whh. The parameter layout puts Whh right after
+    /// Wxh, so this is the first d + h rows of the parameters, h wide.
+    /// </summary>
+    internal PackedPanels StackedWeights(float* parameters) => _stackedPack is { } pack
+        ? pack.Panels
+        : PackedPanels.InPlace(parameters, Shape.HiddenSize, Shape.InputSize + Shape.HiddenSize, Shape.HiddenSize);
+
+    /// <summary>
+    /// Whether the forward pass runs each step as one product over [Wxh ; Whh], bh + [X_t | H_{t−1}]·[Wxh ; Whh] (the
+    /// chains of the input projection continued by the recurrence), instead of one input projection over all steps and
+    /// a recurrence over Whh: when the stacked weights fit in L1 (at most <see cref="SmallStackedWeightsFloats"/>), where
+    /// reading Wxh again at each step costs less than a second product and a pass over the pre-activations.
+    /// </summary>
+    internal bool RunsStepsAsOneProduct => _layout switch
+    {
+        ModelLayoutForTest.EveryWeightPacked => false,
+        ModelLayoutForTest.StepsAsOneProduct => true,
+        _ => ((long)Shape.InputSize + Shape.HiddenSize) * Shape.HiddenSize <= SmallStackedWeightsFloats,
+    };
+
+    private readonly ModelLayoutForTest _layout;
+
+    /// <summary>The largest [Wxh ; Whh] (floats) for which <see cref="RunsStepsAsOneProduct"/> holds: 8,192 (32 KiB, an L1 data cache).</summary>
+    internal const int SmallStackedWeightsFloats = 8192;
+
+    /// <summary>Wxh, d×h (rows 0 … d − 1 of <see cref="StackedWeights"/>): A += X·Wxh.</summary>
+    internal PackedPanels InputWeights(float* parameters) => StackedWeights(parameters).Slice(0, Shape.InputSize);
+
+    /// <summary>Whh, h×h (rows d … d + h − 1 of <see cref="StackedWeights"/>): A_t += H_{t−1}·Whh.</summary>
+    internal PackedPanels RecurrentWeights(float* parameters) => StackedWeights(parameters).Slice(Shape.InputSize, Shape.HiddenSize);
+
+    /// <summary>Who, h×o, from its pack or (see <see cref="ReadsOutputWeightsInPlace"/>) from the pinned parameters: O += H·Who.</summary>
+    internal PackedPanels OutputWeights(float* parameters) => _outputPack is { } pack
+        ? pack.Panels
+        : PackedPanels.InPlace(parameters + Shape.WhoOffset, Shape.OutputSize, Shape.HiddenSize, Shape.OutputSize);
 
     /// <summary>Wxhᵀ packed, h×d: dX = dA·Wxhᵀ. Rebuilt here, at first use after a change (see <see cref="Fresh"/>).</summary>
     internal PackedMatrix InputWeightsTransposed => Fresh(TransposedInput, _inputWeightsTransposed);
@@ -296,15 +383,17 @@ public sealed class RnnModel
         "whatever it wrote to your buffers is unspecified. Publish a new model instead of updating one that others read (see RnnModel's remarks).");
 
     /// <summary>
-    /// Packs [Wxh ; Whh] and Who for the forward pass (the transposed packs go stale with the version). Packing copies
+    /// Packs [Wxh ; Whh] and Who for the forward pass (those not read in place) and copies the padded bias rows (the transposed packs go stale with the version). Packing copies
     /// values exactly, so products read from the packs equal products read from the parameters.
     /// </summary>
     private void PackForwardWeights()
     {
         RnnShape s = Shape;
         ReadOnlySpan<float> all = _parameters;
-        InputAndRecurrentWeights.Pack(new ReadOnlyMatrixSpan(all[..((s.InputSize + s.HiddenSize) * s.HiddenSize)], s.InputSize + s.HiddenSize, s.HiddenSize));
-        OutputWeights.Pack(new ReadOnlyMatrixSpan(s.Who(all), s.HiddenSize, s.OutputSize));
+        _stackedPack?.Pack(new ReadOnlyMatrixSpan(all[..((s.InputSize + s.HiddenSize) * s.HiddenSize)], s.InputSize + s.HiddenSize, s.HiddenSize));
+        s.Bh(all).CopyTo(new Span<float>(PaddedHiddenBias, s.HiddenSize));
+        s.Bo(all).CopyTo(new Span<float>(PaddedOutputBias, s.OutputSize));
+        _outputPack?.Pack(new ReadOnlyMatrixSpan(s.Who(all), s.HiddenSize, s.OutputSize));
     }
 
     /// <summary>
@@ -337,4 +426,17 @@ public sealed class RnnModel
 
         return pack;
     }
+}
+
+/// <summary>The layout choices of a model, pinned by tests (see <see cref="RnnModel"/>'s internal constructor).</summary>
+internal enum ModelLayoutForTest
+{
+    /// <summary>The model chooses, as every public constructor does.</summary>
+    Automatic,
+
+    /// <summary>Every forward weight packed; each forward step as an input projection and a recurrence.</summary>
+    EveryWeightPacked,
+
+    /// <summary>The automatic weights; each forward step as one product over [Wxh ; Whh].</summary>
+    StepsAsOneProduct,
 }

@@ -86,23 +86,24 @@ public sealed unsafe class RnnStreamingSession
         {
             RnnShape shape = _model.Shape;
             int n = BatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize, ldz = _rowStride;
-            EngineArguments.RequireLength(input, nameof(input), "n·d", [n, d]);
-            EngineArguments.RequireLength(output, nameof(output), "n·o", [n, o]);
+            EngineArguments.RequireLength(input, nameof(input), "n·d", n, d);
+            EngineArguments.RequireLength(output, nameof(output), "n·o", n, o);
 
             int version = _model.BeginRead();
             // The input goes beside the carried state; after this copy the output may share the input's memory.
             float[] state = _state;
-            for (int b = 0; b < n; b++) input.Slice(b * d, d).CopyTo(state.AsSpan(b * ldz, d));
-            PackedMatrix weights = _model.InputAndRecurrentWeights, who = _model.OutputWeights;
+            if (n == 1) input.CopyTo(state);
+            else for (int b = 0; b < n; b++) input.Slice(b * d, d).CopyTo(state.AsSpan(b * ldz, d));
             fixed (float* pState = state)
             fixed (float* pNext = _next)
             fixed (float* pOutput = output)
-            fixed (float* pHiddenBias = _model.HiddenBias)
-            fixed (float* pOutputBias = _model.OutputBias)
+            fixed (float* pParameters = _model.ParameterArray)
             {
-                // The new state goes beside the old one, which stays the session's state until the step stands.
-                GemmDriver.Run<StoreTanh>(_path, pState, ldz, 1, weights.Panels, pNext + d, ldz, n, d + h, pHiddenBias, 0);
-                GemmDriver.Run<StoreSum>(_path, pNext + d, ldz, 1, who.Panels, pOutput, o, n, h, pOutputBias, 0);
+                PackedPanels weights = _model.StackedWeights(pParameters), who = _model.OutputWeights(pParameters);
+                // The new state goes beside the old one, which stays the session's state until the step stands. Each
+                // chain starts from the model's zero-padded bias row, read in place.
+                GemmDriver.Run<StoreTanh>(_path, pState, ldz, 1, weights, pNext + d, ldz, n, d + h, _model.PaddedHiddenBias, 0, paddedStart: true);
+                GemmDriver.Run<StoreSum>(_path, pNext + d, ldz, 1, who, pOutput, o, n, h, _model.PaddedOutputBias, 0, paddedStart: true);
             }
 
             // Read from one weight set, or refused with the state unchanged (the output is then unspecified).

@@ -422,8 +422,10 @@ public sealed unsafe class RnnWorkspace : IDisposable
 
     /// <summary>
     /// A_all = bh + X_all·Wxh (one product over all T·n rows, each chain starting from bh); for t = 1..T:
-    /// H_t = tanh(A_t + H_{t−1}·Whh), the tanh applied in the register tiles. Arguments are checked, so the products call
-    /// the GEMM driver directly.
+    /// H_t = tanh(A_t + H_{t−1}·Whh), the tanh applied in the register tiles. A model whose stacked pack fits in L1
+    /// (<see cref="RnnModel.RunsStepsAsOneProduct"/>) runs each step as one product instead,
+    /// H_t = tanh(bh + [X_t | H_{t−1}]·[Wxh ; Whh]) over the block's rows as they lie: the same chains, one driver call
+    /// per step and no pre-activations stored. Arguments are checked, so the products call the GEMM driver directly.
     /// </summary>
     internal void RunForward(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden, OutputSteps outputs)
     {
@@ -445,19 +447,23 @@ public sealed unsafe class RnnWorkspace : IDisposable
 
         fixed (float* ps = _stacked)
         fixed (float* pa = _preActivations)
-        fixed (float* pBias = _model.HiddenBias)
+        fixed (float* pParameters = _model.ParameterArray)
         {
-            // Every pre-activation chain starts from bh, exactly as RnnStreamingSession.Step starts it, and continues over
-            // k = 0..d−1 (X·Wxh) then, below, over k = d..d+h−1 (H·Whh): the chain of the step's one stacked product.
-            GemmDriver.Run<StoreSum>(_path, ps, lds, 1, _model.InputWeights, pa, ldh, rows, d, pBias, 0);
-            PackedPanels whh = _model.RecurrentWeights;
-            for (int t = 1; t <= T; t++)
+            float* pBias = _model.PaddedHiddenBias;
+            if (_model.RunsStepsAsOneProduct)
             {
-                int stepStart = (t - 1) * n; // first row of A_t, and of block t−1 (X_t beside H_{t−1})
-                // H_t = tanh(A_t + H_{t−1}·Whh) into block t. Alternate steps run Whh's panels in opposite orders, so at
-                // small batches a step starts where the last one ended, in L1.
-                GemmDriver.Run<StoreTanh>(_path, ps + stepStart * lds + d, lds, 1, whh, ps + (stepStart + n) * lds + d, lds, n, h,
-                    pa + stepStart * ldh, ldh, reversePanels: t % 2 == 0);
+                // Block t−1's rows are [X_t | H_{t−1}]: each step reads the stacked pack once, from L1.
+                PackedPanels stackedWeights = _model.StackedWeights(pParameters);
+                for (int t = 1; t <= T; t++)
+                {
+                    int stepStart = (t - 1) * n;
+                    GemmDriver.Run<StoreTanh>(_path, ps + stepStart * lds, lds, 1, stackedWeights, ps + (stepStart + n) * lds + d, lds, n, d + h,
+                        pBias, 0, reversePanels: t % 2 == 0, paddedStart: true);
+                }
+            }
+            else
+            {
+                RunInputProjectionAndRecurrence(ps, pa, pBias, _model.StackedWeights(pParameters), T, n);
             }
         }
 
@@ -470,6 +476,26 @@ public sealed unsafe class RnnWorkspace : IDisposable
         ForwardPassCount++;
     }
 
+    /// <summary>A_all = bh + X_all·Wxh over all T·n rows, then for t = 1..T: H_t = tanh(A_t + H_{t−1}·Whh).</summary>
+    private void RunInputProjectionAndRecurrence(float* ps, float* pa, float* pBias, PackedPanels stackedWeights, int T, int n)
+    {
+        int d = _model.Shape.InputSize, h = _model.Shape.HiddenSize;
+        int lds = _stackedStride, ldh = _hiddenStride, rows = T * n;
+        // Every pre-activation chain starts from bh, exactly as RnnStreamingSession.Step starts it, and continues over
+        // k = 0..d−1 (X·Wxh) then, below, over k = d..d+h−1 (H·Whh): the chain of the step's one stacked product.
+        GemmDriver.Run<StoreSum>(_path, ps, lds, 1, stackedWeights.Slice(0, d), pa, ldh, rows, d, pBias, 0, paddedStart: true);
+        PackedPanels whh = stackedWeights.Slice(d, h);
+        for (int t = 1; t <= T; t++)
+        {
+            int stepStart = (t - 1) * n; // first row of A_t, and of block t−1 (X_t beside H_{t−1})
+            // H_t = tanh(A_t + H_{t−1}·Whh) into block t. Alternate steps run Whh's panels in opposite orders, so at
+            // small batches a step starts where the last one ended, in L1.
+            // A_t's rows are ldh ≥ h rounded up to 16 floats apart inside a buffer of T·n such rows: read in place.
+            GemmDriver.Run<StoreTanh>(_path, ps + stepStart * lds + d, lds, 1, whh, ps + (stepStart + n) * lds + d, lds, n, h,
+                pa + stepStart * ldh, ldh, reversePanels: t % 2 == 0, paddedStart: true);
+        }
+    }
+
     /// <summary>O = bo + H·Who over the last step's rows or every step's rows, into a dense destination.</summary>
     internal void WriteOutputs(OutputSteps steps, Span<float> outputs)
     {
@@ -479,10 +505,10 @@ public sealed unsafe class RnnWorkspace : IDisposable
         int firstHiddenRow = steps == OutputSteps.LastStep ? T * n : n; // H_T, or H_1
         fixed (float* ps = _stacked)
         fixed (float* po = outputs)
-        fixed (float* pBias = _model.OutputBias)
+        fixed (float* pParameters = _model.ParameterArray)
         {
-            GemmDriver.Run<StoreSum>(_path, ps + firstHiddenRow * _stackedStride + d, _stackedStride, 1, _model.OutputWeights.Panels, po, o, rows, h,
-                pBias, 0);
+            GemmDriver.Run<StoreSum>(_path, ps + firstHiddenRow * _stackedStride + d, _stackedStride, 1, _model.OutputWeights(pParameters), po, o, rows, h,
+                _model.PaddedOutputBias, 0, paddedStart: true);
         }
 
         GC.KeepAlive(_model);
@@ -504,7 +530,10 @@ public sealed unsafe class RnnWorkspace : IDisposable
         bool everyStep = _forwardOutputs == OutputSteps.EveryStep;
         BackwardPassCount++;
 
-        parameterGradients.Clear();
+        // The weight gradients are written by products that start from +0 (the same chains as accumulating into zeros);
+        // only the bias gradients, which column sums add into, start cleared.
+        shape.Bh(parameterGradients).Clear();
+        shape.Bo(parameterGradients).Clear();
         PackedPanels whoTransposed = _model.OutputWeightsTransposed.Panels;
         // Only a sequence longer than one step reads Whhᵀ in the recurrence; dH_0 reads it too.
         PackedPanels whhTransposed = T > 1 || !initialHiddenGradients.IsEmpty ? _model.RecurrentWeightsTransposed.Panels : default;
@@ -519,7 +548,7 @@ public sealed unsafe class RnnWorkspace : IDisposable
         {
             float* dWho = pGradients + shape.WhoOffset, dBo = pGradients + shape.BoOffset, dBh = pGradients + shape.BhOffset;
             // dWho = Hᵀ·dO: Hᵀ is the transposed view of the hidden rows (row stride 1, depth stride lds).
-            MatrixMultiply.RunPlainB(ps + (firstOutputRow + n) * lds + d, 1, lds, pdO, o, 1, outputRows, o, dWho, o, h, accumulate: true, _path);
+            MatrixMultiply.RunPlainB(ps + (firstOutputRow + n) * lds + d, 1, lds, pdO, o, 1, outputRows, o, dWho, o, h, accumulate: false, _path);
             BiasKernels.AddColumnSums(pdO, outputRows, o, o, dBo, _path);
             GemmDriver.Run<StoreSum>(_path, pdO, o, 1, whoTransposed, pdH + firstOutputRow * ldh, ldh, outputRows, o, null, 0);
 
@@ -544,13 +573,13 @@ public sealed unsafe class RnnWorkspace : IDisposable
                 // dA_t = (dH_t + dA_{t+1}·Whhᵀ) ⊙ (1 − H_t²), in place over dH_t. As in the forward pass, alternate steps
                 // take Whhᵀ's panels in opposite orders.
                 GemmDriver.Run<StoreTanhGradient>(_path, gradients + n * ldh, ldh, 1, whhTransposed, gradients, ldh, n, h,
-                    everyStep ? gradients : null, ldh, hidden, lds, reversePanels: t % 2 == 0);
+                    everyStep ? gradients : null, ldh, hidden, lds, reversePanels: t % 2 == 0, paddedStart: true);
             }
 
             // dH now holds dA_1..dA_T: every remaining gradient is one product over all T·n rows.
             // [dWxh ; dWhh] = Zᵀ·dA with Z's rows [X_t | H_{t−1}]: the parameter layout puts Whh right after Wxh, both
             // h wide, so the pair is one (d + h)×h matrix and one product (each element's chain is the same as in two).
-            MatrixMultiply.RunPlainB(ps, 1, lds, pdH, ldh, 1, rows, h, pGradients, h, d + h, accumulate: true, _path);
+            MatrixMultiply.RunPlainB(ps, 1, lds, pdH, ldh, 1, rows, h, pGradients, h, d + h, accumulate: false, _path);
             BiasKernels.AddColumnSums(pdH, rows, h, ldh, dBh, _path);
             if (!inputGradients.IsEmpty)
             {

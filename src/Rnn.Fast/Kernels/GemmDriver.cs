@@ -64,7 +64,9 @@ internal static unsafe class GemmDriver
     /// <paramref name="reversePanels"/>, the panels run from the last to the first; the order of the panels changes no
     /// element's chain, so no bit. Only panels <paramref name="firstPanel"/> … + <paramref name="panelCount"/> − 1 are
     /// computed (all of them when <paramref name="panelCount"/> is negative): the workers of a parallel product each
-    /// take a range of panels.
+    /// take a range of panels. With <paramref name="paddedStart"/>, every row of the start may be read as whole 16-float
+    /// vectors past the last column (a zero-padded bias row, or a matrix whose row stride and buffer leave room): a
+    /// remainder panel off the vector width then starts its tile from it in place instead of from a copy.
     /// </summary>
     /// <remarks>
     /// With <paramref name="plainB"/>, B is not packed yet: its element (k, j) is at plainB[k·plainBStride + j], depth is
@@ -76,7 +78,8 @@ internal static unsafe class GemmDriver
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run<TEpilogue>(InstructionSet path, float* a, nint rowStride, nint depthStride, PackedPanels b,
         float* c, nint ldc, int m, int depth, float* initial, nint initialStride, float* aux = null, nint auxStride = 0,
-        bool reversePanels = false, float* plainB = null, nint plainBStride = 0, int firstPanel = 0, int panelCount = -1)
+        bool reversePanels = false, float* plainB = null, nint plainBStride = 0, int firstPanel = 0, int panelCount = -1,
+        bool paddedStart = false)
         where TEpilogue : struct, IGemmEpilogue
     {
         Debug.Assert(plainB == null || depth <= DepthBlockFor(path));
@@ -90,24 +93,42 @@ internal static unsafe class GemmDriver
             plainB = null;
         }
 
+        // One panel, one depth block and one row block (the recurrences of small models, the streaming step): no
+        // blocking loops, no packing, no prefetch.
+        bool onePanel = panelCount == 1 && plainB == null && depth <= DepthBlockFor(path) && m <= RowBlock;
         switch (path)
         {
             case InstructionSet.Avx512:
-                RunTiles<GemmMicrokernelAvx512, TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride,
-                    reversePanels, plainB, plainBStride, firstPanel, panelCount);
+                if (onePanel) RunOnePanel<GemmMicrokernelAvx512, TEpilogue>(a, rowStride, depthStride, b, firstPanel, c, ldc, m, depth, initial, initialStride, aux, auxStride, paddedStart);
+                else RunTiles<GemmMicrokernelAvx512, TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride,
+                    reversePanels, plainB, plainBStride, firstPanel, panelCount, paddedStart);
                 break;
             case InstructionSet.Avx2:
-                RunTiles<GemmMicrokernelAvx2, TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride,
-                    reversePanels, plainB, plainBStride, firstPanel, panelCount);
+                if (onePanel) RunOnePanel<GemmMicrokernelAvx2, TEpilogue>(a, rowStride, depthStride, b, firstPanel, c, ldc, m, depth, initial, initialStride, aux, auxStride, paddedStart);
+                else RunTiles<GemmMicrokernelAvx2, TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride,
+                    reversePanels, plainB, plainBStride, firstPanel, panelCount, paddedStart);
                 break;
             case InstructionSet.Portable:
-                RunTiles<GemmMicrokernelPortable, TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride,
-                    reversePanels, plainB, plainBStride, firstPanel, panelCount);
+                if (onePanel) RunOnePanel<GemmMicrokernelPortable, TEpilogue>(a, rowStride, depthStride, b, firstPanel, c, ldc, m, depth, initial, initialStride, aux, auxStride, paddedStart);
+                else RunTiles<GemmMicrokernelPortable, TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride,
+                    reversePanels, plainB, plainBStride, firstPanel, panelCount, paddedStart);
                 break;
             default:
                 RunScalar<TEpilogue>(a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride, firstPanel, panelCount);
                 break;
         }
+    }
+
+    /// <summary>The product over the one panel <paramref name="panel"/> of <paramref name="b"/>, in one depth block and one row block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunOnePanel<TKernel, TEpilogue>(float* a, nint rowStride, nint depthStride, PackedPanels b, int panel,
+        float* c, nint ldc, int m, int depth, float* initial, nint initialStride, float* aux, nint auxStride, bool paddedStart)
+        where TKernel : struct, IGemmMicrokernel
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int j = panel * Width;
+        RunPanel<TKernel, TEpilogue>(a, rowStride, depthStride, b.Panel(panel), b.RowStride(panel), b.PanelColumns(panel), depth,
+            c + j, ldc, m, initial == null ? null : initial + j, initialStride, paddedStart, aux + j, auxStride, null, 0, prefetchC: false);
     }
 
     /// <summary>Packs panels first … first + count − 1 of a plain B (element (k, j) at plainB[k·stride + j]) into <paramref name="b"/>.</summary>
@@ -126,26 +147,16 @@ internal static unsafe class GemmDriver
     {
         float* to = b.Panel(panel);
         nint stride = b.RowStride(panel);
-        for (int k = 0; k < depth; k++)
-        {
-            new ReadOnlySpan<float>(source + k * sourceStride, columns).CopyTo(new Span<float>(to + k * stride, columns));
-        }
+        for (int k = 0; k < depth; k++) GemmPacking.CopyShort(source + k * sourceStride, to + k * stride, columns);
     }
 
-    // Not zeroed: the edge buffers are cleared below only when a product has a partial panel (3 KiB of zeroing per
-    // call would cost small products more than their arithmetic).
-    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunTiles<TKernel, TEpilogue>(float* a, nint rowStride, nint depthStride, PackedPanels b,
         float* c, nint ldc, int m, int depth, float* initial, nint initialStride, float* aux, nint auxStride,
-        bool reversePanels, float* plainB, nint plainBStride, int firstPanel, int panelCount)
+        bool reversePanels, float* plainB, nint plainBStride, int firstPanel, int panelCount, bool paddedStart)
         where TKernel : struct, IGemmMicrokernel
         where TEpilogue : struct, IGemmEpilogue
     {
-        // A panel whose width is not a multiple of 16 runs its tile in these buffers (see the remarks).
-        float* edge = stackalloc float[MaxTileRows * Width];
-        float* edgeAux = stackalloc float[MaxTileRows * Width];
-        bool edgeCleared = false;
         int n = b.Columns;
         for (int k0 = 0; k0 < depth; k0 += TKernel.DepthBlock)
         {
@@ -154,6 +165,7 @@ internal static unsafe class GemmDriver
             // The first block starts from the given start; later blocks continue the chains C holds.
             float* start = k0 == 0 ? initial : c;
             nint startStride = k0 == 0 ? initialStride : ldc;
+            bool startInPlace = k0 == 0 && paddedStart;
             // See PrefetchNextPanelsTile: only a C that L2 cannot hold, under tiles long enough to repay the hints.
             bool prefetchC = k0 > 0 && kc >= 256 && (long)m * ldc * sizeof(float) > PrefetchCAbove;
             for (int i0 = 0; i0 < m; i0 += RowBlock)
@@ -166,120 +178,153 @@ internal static unsafe class GemmDriver
                     int columns = b.PanelColumns(p);
                     nint bStride = b.RowStride(p);
                     float* panel = b.Panel(p) + k0 * bStride;
-                    int vectors = (columns + 15) >> 4;
-                    bool direct = columns == vectors << 4;
 
                     // An unpacked B (see Run) is packed by the first row block's first tile over each panel, when that
                     // tile is a full 6×64 one; otherwise the panel is packed before its tiles.
-                    bool packInFirstTile = false;
+                    float* packSource = null;
                     if (plainB != null && i0 == 0)
                     {
-                        packInFirstTile = columns == Width && NextTileHeight(mc) == MaxTileRows;
-                        if (!packInFirstTile) PackOnePanel(plainB + j0, plainBStride, kc, columns, b.Slice(k0, kc), p);
+                        if (columns == Width && NextTileHeight(mc) == MaxTileRows) packSource = plainB + j0;
+                        else PackOnePanel(plainB + j0, plainBStride, kc, columns, b.Slice(k0, kc), p);
                     }
 
-                    for (int r0 = 0; r0 < mc;)
+                    float* block = a + i0 * rowStride + k0 * depthStride;
+                    float* tile = c + i0 * ldc + j0;
+                    float* tileStart = start == null ? null : start + i0 * startStride + j0;
+                    float* tileAux = aux + i0 * auxStride + j0;
+                    bool prefetchNext = prefetchC && j0 + Width < n;
+                    if (lastBlock)
                     {
-                        int rows = NextTileHeight(mc - r0);
-                        int i = i0 + r0;
-                        float* block = a + i * rowStride + k0 * depthStride;
-                        float* tile = c + i * ldc + j0;
-                        float* tileStart = start == null ? null : start + i * startStride + j0;
-                        float* tileAux = aux + i * auxStride + j0;
-                        bool firstTile = r0 == 0;
-                        r0 += rows;
-                        if (prefetchC && j0 + Width < n) PrefetchNextPanelsTile(tile + Width, ldc, rows);
-                        if (direct)
-                        {
-                            if (packInFirstTile && firstTile)
-                            {
-                                TKernel.TileCopyingPanel(block, rowStride, depthStride, plainB + j0, plainBStride, panel, kc, tile, ldc, tileStart,
-                                    startStride);
-                            }
-                            else if (lastBlock)
-                            {
-                                Tile<TKernel, TEpilogue>(rows, vectors, block, rowStride, depthStride, panel, bStride, kc, tile, ldc, tileStart,
-                                    startStride, tileAux, auxStride);
-                            }
-                            else
-                            {
-                                Tile<TKernel, StoreSum>(rows, vectors, block, rowStride, depthStride, panel, bStride, kc, tile, ldc, tileStart,
-                                    startStride, null, 0);
-                            }
-
-                            continue;
-                        }
-
-                        // A remainder panel off the vector width: the tile runs on the edge buffers, whose lanes past the
-                        // valid columns hold stale values; each lane is its own chain and those lanes are never stored.
-                        if (!edgeCleared)
-                        {
-                            new Span<float>(edge, MaxTileRows * Width).Clear();
-                            new Span<float>(edgeAux, MaxTileRows * Width).Clear();
-                            edgeCleared = true;
-                        }
-
-                        float* edgeStart = null;
-                        nint edgeStartStride = 0;
-                        if (tileStart != null)
-                        {
-                            // A bias row (stride 0) is copied once and read by every row of the tile.
-                            int startRows = startStride == 0 ? 1 : rows;
-                            CopyTile(tileStart, startStride, edge, Width, startRows, columns);
-                            edgeStart = edge;
-                            edgeStartStride = startStride == 0 ? 0 : Width;
-                        }
-
-                        if (lastBlock)
-                        {
-                            if (TEpilogue.ReadsAux) CopyTile(tileAux, auxStride, edgeAux, Width, rows, columns);
-                            Tile<TKernel, TEpilogue>(rows, vectors, block, rowStride, depthStride, panel, bStride, kc, edge, Width, edgeStart,
-                                edgeStartStride, edgeAux, Width);
-                        }
-                        else
-                        {
-                            Tile<TKernel, StoreSum>(rows, vectors, block, rowStride, depthStride, panel, bStride, kc, edge, Width, edgeStart,
-                                edgeStartStride, null, 0);
-                        }
-
-                        CopyTile(edge, Width, tile, ldc, rows, columns);
+                        RunPanel<TKernel, TEpilogue>(block, rowStride, depthStride, panel, bStride, columns, kc, tile, ldc, mc, tileStart, startStride,
+                            startInPlace, tileAux, auxStride, packSource, plainBStride, prefetchNext);
+                    }
+                    else
+                    {
+                        RunPanel<TKernel, StoreSum>(block, rowStride, depthStride, panel, bStride, columns, kc, tile, ldc, mc, tileStart, startStride,
+                            startInPlace, null, 0, packSource, plainBStride, prefetchNext);
                     }
                 }
             }
         }
     }
 
-    /// <summary>Runs the tile of <paramref name="rows"/> × 16·<paramref name="vectors"/> (each 1 … 6 and 1 … 4) of <typeparamref name="TKernel"/>.</summary>
+    /// <summary>
+    /// One panel of <paramref name="columns"/> columns (its rows <paramref name="bStride"/> floats apart) against
+    /// <paramref name="m"/> rows of A, one depth block, as register tiles of <see cref="NextTileHeight"/> rows. With
+    /// <paramref name="packSource"/>, the panel is not packed yet and the first (6×64) tile packs it from there.
+    /// </summary>
+    // Not zeroed: the part of the edge buffers a partial panel's tile reads is cleared below, once per call (3 KiB of
+    // zeroing per call would cost small products more than their arithmetic).
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunPanel<TKernel, TEpilogue>(float* a, nint rowStride, nint depthStride, float* panel, nint bStride, int columns, int depth,
+        float* c, nint ldc, int m, float* start, nint startStride, bool startInPlace, float* aux, nint auxStride,
+        float* packSource, nint packSourceStride, bool prefetchC)
+        where TKernel : struct, IGemmMicrokernel
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int vectors = (columns + 15) >> 4;
+        if (columns == vectors << 4)
+        {
+            // Full panels, and remainders of 16, 32 or 48 columns: every tile stores straight into C.
+            for (int r0 = 0; r0 < m;)
+            {
+                int rows = NextTileHeight(m - r0);
+                float* tile = c + r0 * ldc;
+                float* tileStart = start == null ? null : start + r0 * startStride;
+                if (prefetchC) PrefetchNextPanelsTile(tile + Width, ldc, rows);
+                if (packSource != null && r0 == 0)
+                {
+                    TKernel.TileCopyingPanel(a, rowStride, depthStride, packSource, packSourceStride, panel, depth, tile, ldc, tileStart, startStride);
+                }
+                else
+                {
+                    Tile<TKernel, TEpilogue>(rows, vectors, a + r0 * rowStride, rowStride, depthStride, panel, bStride, depth, tile, ldc, tileStart,
+                        startStride, aux + r0 * auxStride, auxStride);
+                }
+
+                r0 += rows;
+            }
+
+            return;
+        }
+
+        // A remainder panel off the vector width: the tiles run on the edge buffers, whose lanes past the valid columns
+        // hold zeros, padding or stale sums; each lane is its own chain and those lanes are never stored. A start copied
+        // in is cleared first, once, so its lanes never hold what the stack held before (a NaN or a subnormal there
+        // would cost nothing in bits but could cost time).
+        float* edge = stackalloc float[MaxTileRows * Width];
+        float* edgeAux = stackalloc float[MaxTileRows * Width];
+        int clearedRows = 0;
+        bool copiesStart = start != null && !startInPlace;
+        for (int r0 = 0; r0 < m;)
+        {
+            int rows = NextTileHeight(m - r0);
+            float* tile = c + r0 * ldc;
+            float* tileStart = start == null ? null : start + r0 * startStride;
+            float* tileAux = aux + r0 * auxStride;
+            if (rows > clearedRows && (copiesStart || TEpilogue.ReadsAux))
+            {
+                if (copiesStart) new Span<float>(edge, rows * Width).Clear();
+                if (TEpilogue.ReadsAux) new Span<float>(edgeAux, rows * Width).Clear();
+                clearedRows = rows;
+            }
+
+            float* edgeStart = startInPlace ? tileStart : null;
+            nint edgeStartStride = startInPlace ? startStride : 0;
+            if (copiesStart)
+            {
+                // A bias row (stride 0) is copied once and read by every row of the tile.
+                int startRows = startStride == 0 ? 1 : rows;
+                CopyTile(tileStart, startStride, edge, Width, startRows, columns);
+                edgeStart = edge;
+                edgeStartStride = startStride == 0 ? 0 : Width;
+            }
+
+            if (TEpilogue.ReadsAux) CopyTile(tileAux, auxStride, edgeAux, Width, rows, columns);
+            Tile<TKernel, TEpilogue>(rows, vectors, a + r0 * rowStride, rowStride, depthStride, panel, bStride, depth, edge, Width, edgeStart,
+                edgeStartStride, edgeAux, Width);
+            CopyTile(edge, Width, tile, ldc, rows, columns);
+            r0 += rows;
+        }
+    }
+
+    /// <summary>
+    /// Runs the tile of <paramref name="rows"/> × 16·<paramref name="vectors"/> (each 1 … 6 and 1 … 4) of
+    /// <typeparamref name="TKernel"/>: one jump table over the 24 specializations, one call.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TKernel, TEpilogue>(int rows, int vectors, float* a, nint rowStride, nint depthStride, float* b, nint bStride,
         nint depth, float* c, nint ldc, float* initial, nint initialStride, float* aux, nint auxStride)
         where TKernel : struct, IGemmMicrokernel
         where TEpilogue : struct, IGemmEpilogue
     {
-        switch (rows)
+        switch ((rows - 1) * 4 + vectors - 1)
         {
-            case 1: TileOfRows<TKernel, TileSize1, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
-            case 2: TileOfRows<TKernel, TileSize2, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
-            case 3: TileOfRows<TKernel, TileSize3, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
-            case 4: TileOfRows<TKernel, TileSize4, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
-            case 5: TileOfRows<TKernel, TileSize5, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
-            default: TileOfRows<TKernel, TileSize6, TEpilogue>(vectors, a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void TileOfRows<TKernel, TRows, TEpilogue>(int vectors, float* a, nint rowStride, nint depthStride, float* b, nint bStride,
-        nint depth, float* c, nint ldc, float* initial, nint initialStride, float* aux, nint auxStride)
-        where TKernel : struct, IGemmMicrokernel
-        where TRows : struct, ITileSize
-        where TEpilogue : struct, IGemmEpilogue
-    {
-        switch (vectors)
-        {
-            case 1: TKernel.Tile<TRows, TileSize1, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
-            case 2: TKernel.Tile<TRows, TileSize2, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
-            case 3: TKernel.Tile<TRows, TileSize3, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
-            default: TKernel.Tile<TRows, TileSize4, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 0: TKernel.Tile<TileSize1, TileSize1, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 1: TKernel.Tile<TileSize1, TileSize2, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 2: TKernel.Tile<TileSize1, TileSize3, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 3: TKernel.Tile<TileSize1, TileSize4, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 4: TKernel.Tile<TileSize2, TileSize1, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 5: TKernel.Tile<TileSize2, TileSize2, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 6: TKernel.Tile<TileSize2, TileSize3, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 7: TKernel.Tile<TileSize2, TileSize4, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 8: TKernel.Tile<TileSize3, TileSize1, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 9: TKernel.Tile<TileSize3, TileSize2, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 10: TKernel.Tile<TileSize3, TileSize3, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 11: TKernel.Tile<TileSize3, TileSize4, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 12: TKernel.Tile<TileSize4, TileSize1, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 13: TKernel.Tile<TileSize4, TileSize2, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 14: TKernel.Tile<TileSize4, TileSize3, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 15: TKernel.Tile<TileSize4, TileSize4, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 16: TKernel.Tile<TileSize5, TileSize1, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 17: TKernel.Tile<TileSize5, TileSize2, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 18: TKernel.Tile<TileSize5, TileSize3, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 19: TKernel.Tile<TileSize5, TileSize4, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 20: TKernel.Tile<TileSize6, TileSize1, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 21: TKernel.Tile<TileSize6, TileSize2, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            case 22: TKernel.Tile<TileSize6, TileSize3, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
+            default: TKernel.Tile<TileSize6, TileSize4, TEpilogue>(a, rowStride, depthStride, b, bStride, depth, c, ldc, initial, initialStride, aux, auxStride); break;
         }
     }
 
@@ -339,9 +384,6 @@ internal static unsafe class GemmDriver
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyTile(float* from, nint fromStride, float* to, nint toStride, int rows, int columns)
     {
-        for (int r = 0; r < rows; r++)
-        {
-            new ReadOnlySpan<float>(from + r * fromStride, columns).CopyTo(new Span<float>(to + r * toStride, columns));
-        }
+        for (int r = 0; r < rows; r++) GemmPacking.CopyShort(from + r * fromStride, to + r * toStride, columns);
     }
 }

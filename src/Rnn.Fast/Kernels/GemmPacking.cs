@@ -1,9 +1,14 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Rnn.Fast.Kernels;
 
-/// <summary>Copies operands into the layouts the GEMM microkernels read. Copies are exact: packing never changes a bit.</summary>
+/// <summary>
+/// Copies operands into the layouts the GEMM microkernels read. Copies are exact: packing never changes a bit. Like the
+/// tiles, the packing loops are compiled optimized at their first call (<c>AggressiveOptimization</c>): the training
+/// step repacks its weights after every update, and as tier-0 code the vector copies would be calls.
+/// </summary>
 internal static unsafe class GemmPacking
 {
     /// <summary>
@@ -11,6 +16,7 @@ internal static unsafe class GemmPacking
     /// <paramref name="destination"/> (a view of <paramref name="rows"/> rows of a pack, <paramref name="columns"/> wide):
     /// k-major full panels of <see cref="PackedMatrix.PanelWidth"/> columns, then the remainder panel at its exact width.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackPanels(float* source, nint rowStride, nint columnStride, int rows, int columns, PackedPanels destination)
     {
         if (columnStride == 1) PackRowMajor(source, rowStride, rows, columns, destination);
@@ -27,6 +33,7 @@ internal static unsafe class GemmPacking
     /// each panel line 16 times, 256 bytes apart, and the training step repacks the transposed weights after every
     /// update.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposedSource(float* source, nint rowStride, nint columnStride, int rows, int columns, PackedPanels destination)
     {
         const int width = PackedMatrix.PanelWidth;
@@ -63,6 +70,7 @@ internal static unsafe class GemmPacking
     /// Writes the transpose of the 8×8 block whose row i starts at from + i·fromStride to the block whose row i starts
     /// at to + i·toStride: unpack pairs of rows, shuffle pairs of pairs, then swap 128-bit halves. Exact: moves only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(float* from, nint fromStride, float* to, nint toStride)
     {
         Vector256<float> r0 = Avx.LoadVector256(from), r1 = Avx.LoadVector256(from + fromStride);
@@ -95,6 +103,7 @@ internal static unsafe class GemmPacking
     /// through once however many panels it has (a product with a plain B packs it on every call). Nothing outside the
     /// view's rows is written: the other factor of a stacked pack may lie right after them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRowMajor(float* source, nint rowStride, int rows, int columns, PackedPanels destination)
     {
         const int width = PackedMatrix.PanelWidth;
@@ -109,12 +118,36 @@ internal static unsafe class GemmPacking
             for (int p = 0; p < fullPanels; p++) CopyPanelRow(from + p * width, to + p * panelStride);
             if (tail > 0)
             {
-                new ReadOnlySpan<float>(from + fullPanels * width, tail).CopyTo(new Span<float>(last + (nint)k * tail, tail));
+                CopyShort(from + fullPanels * width, last + (nint)k * tail, tail);
             }
         }
     }
 
+    /// <summary>
+    /// Copies <paramref name="count"/> floats between buffers that do not overlap: whole 8-float vectors and a scalar
+    /// tail, inlined, for the short rows of narrow panels and edge tiles (a call to the general copy costs more than the
+    /// copy there); longer rows go to <see cref="Span{T}.CopyTo(Span{T})"/>. Exact on every path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CopyShort(float* from, float* to, int count)
+    {
+        if (count > PackedMatrix.PanelWidth)
+        {
+            new ReadOnlySpan<float>(from, count).CopyTo(new Span<float>(to, count));
+            return;
+        }
+
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count; i += 8) Vector256.Load(from + i).Store(to + i);
+        }
+
+        for (; i < count; i++) to[i] = from[i];
+    }
+
     /// <summary>Copies one panel row (64 floats); exact on every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyPanelRow(float* from, float* to)
     {
         if (Vector512.IsHardwareAccelerated)

@@ -80,10 +80,18 @@ internal sealed unsafe class PackedMatrix
     public int PanelCount => Panels.PanelCount;
 
     /// <summary>The first float of panel 0; 64-byte aligned. Panel p starts at p·K·<see cref="PanelWidth"/>.</summary>
-    internal float* Pointer => (float*)Unsafe.AsPointer(ref _storage[_offset]);
+    internal float* Pointer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (float*)Unsafe.AsPointer(ref _storage[_offset]);
+    }
 
     /// <summary>All rows of the pack, as the GEMM driver reads them.</summary>
-    internal PackedPanels Panels => new(Pointer, Rows, 0, Rows, Columns);
+    internal PackedPanels Panels
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(Pointer, Rows, 0, Rows, Columns);
+    }
 
     /// <summary>Rows <paramref name="first"/> … + <paramref name="count"/> − 1 of the pack (one factor of a stacked pack).</summary>
     internal PackedPanels RowRange(int first, int count) => new(Pointer, Rows, first, count, Columns);

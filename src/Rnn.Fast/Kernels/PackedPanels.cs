@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Rnn.Fast.Kernels;
 
 /// <summary>
@@ -15,6 +17,7 @@ namespace Rnn.Fast.Kernels;
 internal readonly unsafe struct PackedPanels
 {
     /// <summary>Views rows <paramref name="firstRow"/> … + <paramref name="rows"/> − 1 of a pack of <paramref name="packRows"/> rows at <paramref name="data"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public PackedPanels(float* data, int packRows, int firstRow, int rows, int columns)
     {
         Data = data;
@@ -22,12 +25,37 @@ internal readonly unsafe struct PackedPanels
         FirstRow = firstRow;
         Rows = rows;
         Columns = columns;
+        _inPlaceStride = 0;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private PackedPanels(float* data, nint panelStride, nint inPlaceStride, int firstRow, int rows, int columns)
+    {
+        Data = data;
+        PanelStride = panelStride;
+        _inPlaceStride = inPlaceStride;
+        FirstRow = firstRow;
+        Rows = rows;
+        Columns = columns;
+    }
+
+    /// <summary>
+    /// A row-major K×N matrix read in place as panels: panel p is its columns 64p … 64p + 63, every row
+    /// <paramref name="stride"/> floats apart. For N ≤ 64 this is exactly the pack's layout; for wider matrices the tiles
+    /// read each panel's rows at the matrix's stride. A remainder tile reads up to 15 floats past the last row, which
+    /// must lie inside the caller's buffer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static PackedPanels InPlace(float* data, nint stride, int rows, int columns) =>
+        new(data, PackedMatrix.PanelWidth, stride, 0, rows, columns);
+
+    // The row stride of every panel of a matrix read in place; 0 for a pack (rows 64 floats apart, the remainder's width).
+    private readonly nint _inPlaceStride;
 
     /// <summary>The first float of panel 0 of the whole pack (row 0, not <see cref="FirstRow"/>).</summary>
     public float* Data { get; }
 
-    /// <summary>The distance in floats between the starts of consecutive panels: the pack's K·64.</summary>
+    /// <summary>The distance in floats between the starts of consecutive panels: the pack's K·64 (64 for a matrix read in place).</summary>
     public nint PanelStride { get; }
 
     /// <summary>The pack row this view starts at.</summary>
@@ -40,18 +68,25 @@ internal readonly unsafe struct PackedPanels
     public int Columns { get; }
 
     /// <summary>The number of panels: ⌈N / 64⌉.</summary>
-    public int PanelCount => (int)(((long)Columns + PackedMatrix.PanelWidth - 1) / PackedMatrix.PanelWidth);
+    public int PanelCount
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (int)(((long)Columns + PackedMatrix.PanelWidth - 1) / PackedMatrix.PanelWidth);
+    }
 
     /// <summary>The number of full 64-column panels: ⌊N / 64⌋.</summary>
     public int FullPanelCount => Columns / PackedMatrix.PanelWidth;
 
     /// <summary>The columns of panel <paramref name="panel"/>: 64, or N mod 64 for the remainder panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int PanelColumns(int panel) => Math.Min(PackedMatrix.PanelWidth, Columns - panel * PackedMatrix.PanelWidth);
 
-    /// <summary>The distance in floats between consecutive rows of panel <paramref name="panel"/>: its column count.</summary>
-    public nint RowStride(int panel) => PanelColumns(panel);
+    /// <summary>The distance in floats between consecutive rows of panel <paramref name="panel"/>: its column count in a pack, the matrix's stride in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nint RowStride(int panel) => _inPlaceStride != 0 ? _inPlaceStride : PanelColumns(panel);
 
     /// <summary>Row <see cref="FirstRow"/> of panel <paramref name="panel"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float* Panel(int panel) => Data + panel * PanelStride + FirstRow * RowStride(panel);
 
     /// <summary>The element B[k, j] of the view (k counted from <see cref="FirstRow"/>).</summary>
@@ -62,6 +97,5 @@ internal readonly unsafe struct PackedPanels
     }
 
     /// <summary>Rows <paramref name="first"/> … + <paramref name="count"/> − 1 of this view.</summary>
-    public PackedPanels Slice(int first, int count) =>
-        new(Data, (int)(PanelStride / PackedMatrix.PanelWidth), FirstRow + first, count, Columns);
+    public PackedPanels Slice(int first, int count) => new(Data, PanelStride, _inPlaceStride, FirstRow + first, count, Columns);
 }
