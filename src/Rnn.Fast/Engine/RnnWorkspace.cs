@@ -34,6 +34,8 @@ public sealed unsafe class RnnWorkspace : IDisposable
 {
     private readonly RnnModel _model;
     private readonly InstructionSet _path;
+    private readonly int _degree;
+    private long _parallelMinimumWork = GemmDriver.ParallelMinimumWork;
     private readonly int _stackedStride;
     private readonly int _hiddenStride;
 
@@ -65,6 +67,13 @@ public sealed unsafe class RnnWorkspace : IDisposable
     /// <summary>The one-call-at-a-time check, for tests that force a second thread into a call.</summary>
     internal ref ExclusiveUse Use => ref _use;
 
+    /// <summary>The least work of a product this workspace splits across threads (tests lower it to split small products).</summary>
+    internal long ParallelMinimumWork
+    {
+        get => _parallelMinimumWork;
+        set => _parallelMinimumWork = value;
+    }
+
     /// <summary>The rows the all-steps buffers hold (T·n of the largest call so far): for tests that check a refused call grew nothing.</summary>
     internal int RowCapacity => _rowCapacity;
 
@@ -74,12 +83,37 @@ public sealed unsafe class RnnWorkspace : IDisposable
     /// <summary>How many backward passes (<see cref="RunBackward"/>) this workspace has run: for tests that count passes.</summary>
     internal int BackwardPassCount { get; private set; }
 
-    /// <summary>Creates a workspace for <paramref name="model"/>; buffers are rented at the first call.</summary>
+    /// <summary>Creates a workspace for <paramref name="model"/> that runs on the calling thread; buffers are rented at the first call.</summary>
     /// <param name="model">The model this workspace runs; it reads the model's parameters at every call.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     public RnnWorkspace(RnnModel model)
+        : this(model, 1, clampToProcessors: true)
+    {
+    }
+
+    /// <summary>
+    /// Creates a workspace for <paramref name="model"/> with <paramref name="options"/>: with a
+    /// <see cref="RnnWorkspaceOptions.DegreeOfParallelism"/> above 1, its large products run on that many threads (see
+    /// <see cref="DegreeOfParallelism"/>). Buffers are rented at the first call.
+    /// </summary>
+    /// <param name="model">The model this workspace runs; it reads the model's parameters at every call.</param>
+    /// <param name="options">How the workspace runs.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="options"/> is null.</exception>
+    public RnnWorkspace(RnnModel model, RnnWorkspaceOptions options)
+        : this(model, (options ?? throw new ArgumentNullException(nameof(options))).DegreeOfParallelism, clampToProcessors: true)
+    {
+    }
+
+    /// <summary>
+    /// A workspace with <paramref name="degreeOfParallelism"/> threads; without <paramref name="clampToProcessors"/> the
+    /// degree is not lowered to the processor count (tests split products three ways on two cores).
+    /// </summary>
+    internal RnnWorkspace(RnnModel model, int degreeOfParallelism, bool clampToProcessors)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(degreeOfParallelism, 1);
+        int processors = clampToProcessors ? Environment.ProcessorCount : WorkerPool.MaxWorkers + 1;
+        _degree = Math.Min(degreeOfParallelism, Math.Min(processors, WorkerPool.MaxWorkers + 1));
         _model = model;
         _path = model.InstructionSet;
         _stackedStride = LeadingDimension.For(model.Shape.InputSize + model.Shape.HiddenSize);
@@ -89,6 +123,24 @@ public sealed unsafe class RnnWorkspace : IDisposable
 
     /// <summary>The model this workspace runs.</summary>
     public RnnModel Model => _model;
+
+    /// <summary>
+    /// How many threads this workspace's products may run on: <see cref="RnnWorkspaceOptions.DegreeOfParallelism"/>,
+    /// lowered to <see cref="Environment.ProcessorCount"/> (more threads than processors would only take turns). 1 unless
+    /// asked.
+    /// </summary>
+    /// <remarks>
+    /// A product is split only when it has at least 2^20 multiply-adds (below that, handing work to another core costs
+    /// more than it saves) — the input projection, the recurrence of a batch, the output layer and the weight gradients
+    /// of mid-sized and large models; the elementwise work, the loss, the update and the streaming step stay on the
+    /// calling thread. Products are split by output columns (or rows), never by the reduction: every output element is
+    /// one chain computed by one thread, so results are bit-identical for every degree. The threads are the library's
+    /// own, shared by every workspace of the process, started at the first split product and stopped after two seconds
+    /// without one; a workspace whose call finds them busy with another workspace's product runs that product itself.
+    /// The calling thread takes part, and nothing is allocated per call. The one-thread-at-a-time rule is the caller's:
+    /// the workers only run products inside the call that owns them.
+    /// </remarks>
+    public int DegreeOfParallelism => _degree;
 
     /// <summary>Runs the network over a batch from H_0 = 0 and writes the outputs asked for.</summary>
     /// <param name="inputs">X_1..X_T: T·n·d values, time-major <c>[T][n][d]</c>.</param>
@@ -457,8 +509,8 @@ public sealed unsafe class RnnWorkspace : IDisposable
                 for (int t = 1; t <= T; t++)
                 {
                     int stepStart = (t - 1) * n;
-                    GemmDriver.Run<StoreTanh>(_path, ps + stepStart * lds, lds, 1, stackedWeights, ps + (stepStart + n) * lds + d, lds, n, d + h,
-                        pBias, 0, reversePanels: t % 2 == 0, paddedStart: true);
+                    GemmDriver.RunParallel<StoreTanh>(_degree, _path, ps + stepStart * lds, lds, 1, stackedWeights, ps + (stepStart + n) * lds + d, lds, n, d + h,
+                        pBias, 0, reversePanels: t % 2 == 0, paddedStart: true, minimumWork: _parallelMinimumWork);
                 }
             }
             else
@@ -483,7 +535,7 @@ public sealed unsafe class RnnWorkspace : IDisposable
         int lds = _stackedStride, ldh = _hiddenStride, rows = T * n;
         // Every pre-activation chain starts from bh, exactly as RnnStreamingSession.Step starts it, and continues over
         // k = 0..d−1 (X·Wxh) then, below, over k = d..d+h−1 (H·Whh): the chain of the step's one stacked product.
-        GemmDriver.Run<StoreSum>(_path, ps, lds, 1, stackedWeights.Slice(0, d), pa, ldh, rows, d, pBias, 0, paddedStart: true);
+        GemmDriver.RunParallel<StoreSum>(_degree, _path, ps, lds, 1, stackedWeights.Slice(0, d), pa, ldh, rows, d, pBias, 0, paddedStart: true, minimumWork: _parallelMinimumWork);
         PackedPanels whh = stackedWeights.Slice(d, h);
         for (int t = 1; t <= T; t++)
         {
@@ -491,8 +543,8 @@ public sealed unsafe class RnnWorkspace : IDisposable
             // H_t = tanh(A_t + H_{t−1}·Whh) into block t. Alternate steps run Whh's panels in opposite orders, so at
             // small batches a step starts where the last one ended, in L1.
             // A_t's rows are ldh ≥ h rounded up to 16 floats apart inside a buffer of T·n such rows: read in place.
-            GemmDriver.Run<StoreTanh>(_path, ps + stepStart * lds + d, lds, 1, whh, ps + (stepStart + n) * lds + d, lds, n, h,
-                pa + stepStart * ldh, ldh, reversePanels: t % 2 == 0, paddedStart: true);
+            GemmDriver.RunParallel<StoreTanh>(_degree, _path, ps + stepStart * lds + d, lds, 1, whh, ps + (stepStart + n) * lds + d, lds, n, h,
+                pa + stepStart * ldh, ldh, reversePanels: t % 2 == 0, paddedStart: true, minimumWork: _parallelMinimumWork);
         }
     }
 
@@ -507,8 +559,8 @@ public sealed unsafe class RnnWorkspace : IDisposable
         fixed (float* po = outputs)
         fixed (float* pParameters = _model.ParameterArray)
         {
-            GemmDriver.Run<StoreSum>(_path, ps + firstHiddenRow * _stackedStride + d, _stackedStride, 1, _model.OutputWeights(pParameters), po, o, rows, h,
-                _model.PaddedOutputBias, 0, paddedStart: true);
+            GemmDriver.RunParallel<StoreSum>(_degree, _path, ps + firstHiddenRow * _stackedStride + d, _stackedStride, 1, _model.OutputWeights(pParameters), po, o, rows, h,
+                _model.PaddedOutputBias, 0, paddedStart: true, minimumWork: _parallelMinimumWork);
         }
 
         GC.KeepAlive(_model);
@@ -548,9 +600,9 @@ public sealed unsafe class RnnWorkspace : IDisposable
         {
             float* dWho = pGradients + shape.WhoOffset, dBo = pGradients + shape.BoOffset, dBh = pGradients + shape.BhOffset;
             // dWho = Hᵀ·dO: Hᵀ is the transposed view of the hidden rows (row stride 1, depth stride lds).
-            MatrixMultiply.RunPlainB(ps + (firstOutputRow + n) * lds + d, 1, lds, pdO, o, 1, outputRows, o, dWho, o, h, accumulate: false, _path);
+            MatrixMultiply.RunPlainB(ps + (firstOutputRow + n) * lds + d, 1, lds, pdO, o, 1, outputRows, o, dWho, o, h, accumulate: false, _path, degree: _degree, minimumWork: _parallelMinimumWork);
             BiasKernels.AddColumnSums(pdO, outputRows, o, o, dBo, _path);
-            GemmDriver.Run<StoreSum>(_path, pdO, o, 1, whoTransposed, pdH + firstOutputRow * ldh, ldh, outputRows, o, null, 0);
+            GemmDriver.RunParallel<StoreSum>(_degree, _path, pdO, o, 1, whoTransposed, pdH + firstOutputRow * ldh, ldh, outputRows, o, null, 0, minimumWork: _parallelMinimumWork);
 
             // The only sequential part. With every step's outputs, dH_t already holds dO_t·Whoᵀ and the recurrence adds
             // to it; with the last step's only, dH_t for t < T is the recurrence alone.
@@ -572,20 +624,20 @@ public sealed unsafe class RnnWorkspace : IDisposable
 
                 // dA_t = (dH_t + dA_{t+1}·Whhᵀ) ⊙ (1 − H_t²), in place over dH_t. As in the forward pass, alternate steps
                 // take Whhᵀ's panels in opposite orders.
-                GemmDriver.Run<StoreTanhGradient>(_path, gradients + n * ldh, ldh, 1, whhTransposed, gradients, ldh, n, h,
-                    everyStep ? gradients : null, ldh, hidden, lds, reversePanels: t % 2 == 0, paddedStart: true);
+                GemmDriver.RunParallel<StoreTanhGradient>(_degree, _path, gradients + n * ldh, ldh, 1, whhTransposed, gradients, ldh, n, h,
+                    everyStep ? gradients : null, ldh, hidden, lds, reversePanels: t % 2 == 0, paddedStart: true, minimumWork: _parallelMinimumWork);
             }
 
             // dH now holds dA_1..dA_T: every remaining gradient is one product over all T·n rows.
             // [dWxh ; dWhh] = Zᵀ·dA with Z's rows [X_t | H_{t−1}]: the parameter layout puts Whh right after Wxh, both
             // h wide, so the pair is one (d + h)×h matrix and one product (each element's chain is the same as in two).
-            MatrixMultiply.RunPlainB(ps, 1, lds, pdH, ldh, 1, rows, h, pGradients, h, d + h, accumulate: false, _path);
+            MatrixMultiply.RunPlainB(ps, 1, lds, pdH, ldh, 1, rows, h, pGradients, h, d + h, accumulate: false, _path, degree: _degree, minimumWork: _parallelMinimumWork);
             BiasKernels.AddColumnSums(pdH, rows, h, ldh, dBh, _path);
             if (!inputGradients.IsEmpty)
             {
                 fixed (float* pdX = inputGradients)
                 {
-                    GemmDriver.Run<StoreSum>(_path, pdH, ldh, 1, _model.InputWeightsTransposed.Panels, pdX, d, rows, h, null, 0);
+                    GemmDriver.RunParallel<StoreSum>(_degree, _path, pdH, ldh, 1, _model.InputWeightsTransposed.Panels, pdX, d, rows, h, null, 0, minimumWork: _parallelMinimumWork);
                 }
             }
 
@@ -593,7 +645,7 @@ public sealed unsafe class RnnWorkspace : IDisposable
             {
                 fixed (float* pdH0 = initialHiddenGradients)
                 {
-                    GemmDriver.Run<StoreSum>(_path, pdH, ldh, 1, whhTransposed, pdH0, h, n, h, null, 0);
+                    GemmDriver.RunParallel<StoreSum>(_degree, _path, pdH, ldh, 1, whhTransposed, pdH0, h, n, h, null, 0, minimumWork: _parallelMinimumWork);
                 }
             }
         }

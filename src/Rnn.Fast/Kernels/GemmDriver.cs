@@ -131,6 +131,106 @@ internal static unsafe class GemmDriver
             c + j, ldc, m, initial == null ? null : initial + j, initialStride, paddedStart, aux + j, auxStride, null, 0, prefetchC: false);
     }
 
+    /// <summary>
+    /// The least work, in multiply-adds (M·N·K), of a product that is split across threads: 2^20, about 15 µs of one core
+    /// at the AVX-512 tiles' rate, against the few microseconds it takes to hand a region to a spinning worker and join
+    /// it. Below it a product runs on the calling thread; and since the caller claims parts itself, a region never takes
+    /// longer than its parts run one after the other would.
+    /// </summary>
+    internal const long ParallelMinimumWork = 1 << 20;
+
+    /// <summary>
+    /// <see cref="Run"/> split into up to <paramref name="degree"/> parts on the <see cref="WorkerPool"/>: by ranges of
+    /// panels (each part writes whole columns of C), or by ranges of rows when there are fewer panels than parts (never
+    /// for a plain B, whose panels the first tiles pack). Every element is one chain computed by one thread, whatever the
+    /// split, so the bits are those of <see cref="Run"/>. A product below <see cref="ParallelMinimumWork"/>, or with
+    /// <paramref name="degree"/> 1, is <see cref="Run"/> itself (tests pass a lower <paramref name="minimumWork"/> to split
+    /// small products).
+    /// </summary>
+    internal static void RunParallel<TEpilogue>(int degree, InstructionSet path, float* a, nint rowStride, nint depthStride, PackedPanels b,
+        float* c, nint ldc, int m, int depth, float* initial, nint initialStride, float* aux = null, nint auxStride = 0,
+        bool reversePanels = false, float* plainB = null, nint plainBStride = 0, bool paddedStart = false, long minimumWork = ParallelMinimumWork)
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int panels = b.PanelCount;
+        int parts = 1;
+        bool byRows = false;
+        if (degree > 1 && (long)m * b.Columns * depth >= minimumWork)
+        {
+            if (panels >= degree) parts = degree;
+            else if (plainB == null && m >= 2 * MaxTileRows)
+            {
+                parts = Math.Min(degree, m / MaxTileRows);
+                byRows = true;
+            }
+            else parts = panels;
+        }
+
+        if (parts <= 1)
+        {
+            Run<TEpilogue>(path, a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride, reversePanels, plainB,
+                plainBStride, paddedStart: paddedStart);
+            return;
+        }
+
+        var job = new ProductJob
+        {
+            Path = path, A = a, RowStride = rowStride, DepthStride = depthStride, B = b, C = c, Ldc = ldc, M = m, Depth = depth,
+            Initial = initial, InitialStride = initialStride, Aux = aux, AuxStride = auxStride, ReversePanels = reversePanels,
+            PlainB = plainB, PlainBStride = plainBStride, PaddedStart = paddedStart, Parts = parts, ByRows = byRows,
+        };
+        WorkerPool.Shared.Run(&RunPart<TEpilogue>, &job, parts);
+    }
+
+    /// <summary>The arguments of a product split by <see cref="RunParallel"/>, on the caller's stack while its parts run.</summary>
+    private struct ProductJob
+    {
+        public InstructionSet Path;
+        public float* A;
+        public nint RowStride, DepthStride;
+        public PackedPanels B;
+        public float* C;
+        public nint Ldc;
+        public int M, Depth;
+        public float* Initial;
+        public nint InitialStride;
+        public float* Aux;
+        public nint AuxStride;
+        public bool ReversePanels;
+        public float* PlainB;
+        public nint PlainBStride;
+        public bool PaddedStart;
+        public int Parts;
+        public bool ByRows;
+    }
+
+    /// <summary>
+    /// Part <paramref name="part"/> of a split product: panels ⌊part·P/parts⌋ … ⌊(part + 1)·P/parts⌋ − 1, or rows in whole
+    /// 6-row tiles (the last part takes the rest).
+    /// </summary>
+    private static void RunPart<TEpilogue>(void* context, int part)
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        ref ProductJob job = ref *(ProductJob*)context;
+        if (!job.ByRows)
+        {
+            int panels = job.B.PanelCount;
+            int first = (int)((long)part * panels / job.Parts), end = (int)((long)(part + 1) * panels / job.Parts);
+            if (end <= first) return;
+            Run<TEpilogue>(job.Path, job.A, job.RowStride, job.DepthStride, job.B, job.C, job.Ldc, job.M, job.Depth, job.Initial, job.InitialStride,
+                job.Aux, job.AuxStride, job.ReversePanels, job.PlainB, job.PlainBStride, first, end - first, job.PaddedStart);
+            return;
+        }
+
+        int tiles = (job.M + MaxTileRows - 1) / MaxTileRows;
+        int r0 = (int)((long)part * tiles / job.Parts) * MaxTileRows, r1 = Math.Min(job.M, (int)((long)(part + 1) * tiles / job.Parts) * MaxTileRows);
+        if (r1 <= r0) return;
+        // A start with a row stride of 0 is one bias row for every row; any other start moves with the rows.
+        float* initial = job.Initial == null || job.InitialStride == 0 ? job.Initial : job.Initial + r0 * job.InitialStride;
+        Run<TEpilogue>(job.Path, job.A + r0 * job.RowStride, job.RowStride, job.DepthStride, job.B, job.C + r0 * job.Ldc, job.Ldc, r1 - r0,
+            job.Depth, initial, job.InitialStride, job.Aux + r0 * job.AuxStride, job.AuxStride, job.ReversePanels, null, 0, 0, -1, job.PaddedStart);
+    }
+
     /// <summary>Packs panels first … first + count − 1 of a plain B (element (k, j) at plainB[k·stride + j]) into <paramref name="b"/>.</summary>
     private static void PackPanelRange(float* plainB, nint plainBStride, int depth, PackedPanels b, int first, int count)
     {

@@ -205,10 +205,13 @@ internal static unsafe class MatrixMultiply
 
     /// <summary>
     /// C (m×N) (+)= A·B with a plain B, on pointers and without checks (see the span form above): for the engine, whose
-    /// public entry points checked the shapes. A's element (i, k) is at a[i·aRowStride + k·aDepthStride].
+    /// public entry points checked the shapes. A's element (i, k) is at a[i·aRowStride + k·aDepthStride]. With
+    /// <paramref name="degree"/> above 1, each depth block's product may be split across threads (the per-thread pack buffer
+    /// is the caller's: the parts write disjoint panels of it).
     /// </summary>
     internal static void RunPlainB(float* pa, nint aRowStride, nint aDepthStride, float* b, nint rowStride, nint columnStride,
-        int depth, int columns, float* pc, nint ldc, int m, bool accumulate, InstructionSet path, float* bias = null)
+        int depth, int columns, float* pc, nint ldc, int m, bool accumulate, InstructionSet path, float* bias = null, int degree = 1,
+        long minimumWork = GemmDriver.ParallelMinimumWork)
     {
         int blockDepth = Math.Min(depth, GemmDriver.DepthBlockFor(path));
         float* packed = PackScratch(blockDepth, columns);
@@ -222,8 +225,9 @@ internal static unsafe class MatrixMultiply
             bool rowsInPlace = columnStride == 1;
             if (!rowsInPlace) GemmPacking.PackPanels(block, rowStride, columnStride, kc, columns, panels);
             bool continues = accumulate || k0 > 0;
-            GemmDriver.Run<StoreSum>(path, pa + k0 * aDepthStride, aRowStride, aDepthStride, panels, pc, ldc, m, kc,
-                continues ? pc : bias, continues ? ldc : 0, plainB: rowsInPlace ? block : null, plainBStride: rowStride);
+            // Split across threads by panels (see GemmDriver.RunParallel): each part packs the panels it multiplies.
+            GemmDriver.RunParallel<StoreSum>(degree, path, pa + k0 * aDepthStride, aRowStride, aDepthStride, panels, pc, ldc, m, kc,
+                continues ? pc : bias, continues ? ldc : 0, plainB: rowsInPlace ? block : null, plainBStride: rowStride, minimumWork: minimumWork);
         }
     }
 
