@@ -271,10 +271,28 @@ internal static unsafe class GemmDriver
             for (int i0 = 0; i0 < m; i0 += RowBlock)
             {
                 int mc = Math.Min(RowBlock, m - i0);
+                // One row on a path that can carry a full panel and the remainder panel in one pass: the remainder runs
+                // beside the full panel next to it in the order of the panels (see IGemmMicrokernel.RowWithRemainder).
+                int remainderPanel = b.Columns % Width != 0 ? b.FullPanelCount : -1;
+                bool pairs = TKernel.FusesRemainderRow && mc == 1 && plainB == null && remainderPanel >= firstPanel + 1
+                    && remainderPanel < firstPanel + panelCount;
                 for (int q = 0; q < panelCount; q++)
                 {
                     int p = firstPanel + (reversePanels ? panelCount - 1 - q : q);
                     int j0 = p * Width;
+                    if (pairs && (p == remainderPanel || p == remainderPanel - 1))
+                    {
+                        // The pair runs at the first of its two panels in this order; the second is then done.
+                        if (reversePanels ? p == remainderPanel - 1 : p == remainderPanel) continue;
+                        int full = remainderPanel - 1, rj = remainderPanel * Width, fj = full * Width;
+                        float* pairStart = start == null ? null : start + i0 * startStride;
+                        RunRowPair<TKernel, TEpilogue>(lastBlock, a + i0 * rowStride + k0 * depthStride, depthStride, b.Panel(full) + k0 * b.RowStride(full),
+                            b.RowStride(full), b.Panel(remainderPanel) + k0 * b.RowStride(remainderPanel), b.RowStride(remainderPanel),
+                            b.PanelColumns(remainderPanel), kc, c + i0 * ldc + fj, c + i0 * ldc + rj, pairStart == null ? null : pairStart + fj,
+                            pairStart == null ? null : pairStart + rj, startInPlace, aux + i0 * auxStride + fj, aux + i0 * auxStride + rj);
+                        continue;
+                    }
+
                     int columns = b.PanelColumns(p);
                     nint bStride = b.RowStride(p);
                     float* panel = b.Panel(p) + k0 * bStride;
@@ -305,6 +323,62 @@ internal static unsafe class GemmDriver
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One row against a full panel and the remainder panel of <paramref name="remainderColumns"/> columns in one pass
+    /// (<see cref="IGemmMicrokernel.RowWithRemainder"/>), the epilogue on the last depth block only. A remainder off the
+    /// vector width is computed into a stack row and its columns copied out, as <see cref="RunPanel"/> does.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunRowPair<TKernel, TEpilogue>(bool lastBlock, float* x, nint xStride, float* panel, nint panelStride, float* remainder,
+        nint remainderStride, int remainderColumns, int depth, float* c, float* cRemainder, float* start, float* startRemainder, bool startInPlace,
+        float* aux, float* auxRemainder)
+        where TKernel : struct, IGemmMicrokernel
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int vectors = (remainderColumns + 15) >> 4;
+        bool direct = remainderColumns == vectors << 4;
+        float* edge = stackalloc float[Width];
+        float* edgeAux = stackalloc float[Width];
+        float* target = cRemainder, targetStart = startRemainder, targetAux = auxRemainder;
+        if (!direct)
+        {
+            target = edge;
+            if (startRemainder != null && !startInPlace)
+            {
+                new Span<float>(edge, Width).Clear();
+                GemmPacking.CopyShort(startRemainder, edge, remainderColumns);
+                targetStart = edge;
+            }
+
+            if (TEpilogue.ReadsAux && lastBlock)
+            {
+                new Span<float>(edgeAux, Width).Clear();
+                GemmPacking.CopyShort(auxRemainder, edgeAux, remainderColumns);
+                targetAux = edgeAux;
+            }
+        }
+
+        if (lastBlock) RowPair<TKernel, TEpilogue>(vectors, x, xStride, panel, panelStride, remainder, remainderStride, depth, c, target, start, targetStart, aux, targetAux);
+        else RowPair<TKernel, StoreSum>(vectors, x, xStride, panel, panelStride, remainder, remainderStride, depth, c, target, start, targetStart, null, null);
+        if (!direct) GemmPacking.CopyShort(edge, cRemainder, remainderColumns);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowPair<TKernel, TEpilogue>(int vectors, float* x, nint xStride, float* panel, nint panelStride, float* remainder,
+        nint remainderStride, int depth, float* c, float* cRemainder, float* start, float* startRemainder, float* aux, float* auxRemainder)
+        where TKernel : struct, IGemmMicrokernel
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        switch (vectors)
+        {
+            case 1: TKernel.RowWithRemainder<TileSize1, TEpilogue>(x, xStride, panel, panelStride, remainder, remainderStride, depth, c, cRemainder, start, startRemainder, aux, auxRemainder); break;
+            case 2: TKernel.RowWithRemainder<TileSize2, TEpilogue>(x, xStride, panel, panelStride, remainder, remainderStride, depth, c, cRemainder, start, startRemainder, aux, auxRemainder); break;
+            case 3: TKernel.RowWithRemainder<TileSize3, TEpilogue>(x, xStride, panel, panelStride, remainder, remainderStride, depth, c, cRemainder, start, startRemainder, aux, auxRemainder); break;
+            default: TKernel.RowWithRemainder<TileSize4, TEpilogue>(x, xStride, panel, panelStride, remainder, remainderStride, depth, c, cRemainder, start, startRemainder, aux, auxRemainder); break;
         }
     }
 

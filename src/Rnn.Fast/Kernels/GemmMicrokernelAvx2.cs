@@ -241,4 +241,13 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
             new PackedPanels(b, (int)depth, 0, (int)depth, PackedMatrix.PanelWidth));
         Tile<TileSize6, TileSize4, StoreSum>(a, rowStride, depthStride, b, PackedMatrix.PanelWidth, depth, c, ldc, initial, initialStride, null, 0);
     }
+
+    /// <inheritdoc/>
+    public static bool FusesRemainderRow => false;
+
+    /// <summary>Not on this path (16 registers): the driver runs the panels one after the other.</summary>
+    public static void RowWithRemainder<TVectors, TEpilogue>(float* x, nint xStride, float* panel, nint panelStride, float* remainder,
+        nint remainderStride, nint depth, float* c, float* cRemainder, float* initial, float* initialRemainder, float* aux, float* auxRemainder)
+        where TVectors : struct, ITileSize
+        where TEpilogue : struct, IGemmEpilogue => throw new NotSupportedException();
 }

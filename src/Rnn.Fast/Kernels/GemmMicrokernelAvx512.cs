@@ -324,4 +324,64 @@ internal readonly unsafe struct GemmMicrokernelAvx512 : IGemmMicrokernel
         c52.Store(cs + 5 * ldc + 32);
         c53.Store(cs + 5 * ldc + 48);
     }
+
+    /// <inheritdoc/>
+    public static bool FusesRemainderRow => true;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RowWithRemainder<TVectors, TEpilogue>(float* x, nint xStride, float* panel, nint panelStride, float* remainder,
+        nint remainderStride, nint depth, float* c, float* cRemainder, float* initial, float* initialRemainder, float* aux, float* auxRemainder)
+        where TVectors : struct, ITileSize
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int vectors = TVectors.Value;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, r0 = default, r1 = default, r2 = default, r3 = default;
+        if (initial != null)
+        {
+            c0 = Vector512.Load(initial);
+            c1 = Vector512.Load(initial + 16);
+            c2 = Vector512.Load(initial + 32);
+            c3 = Vector512.Load(initial + 48);
+        }
+
+        if (initialRemainder != null)
+        {
+            r0 = Vector512.Load(initialRemainder);
+            if (vectors > 1) r1 = Vector512.Load(initialRemainder + 16);
+            if (vectors > 2) r2 = Vector512.Load(initialRemainder + 32);
+            if (vectors > 3) r3 = Vector512.Load(initialRemainder + 48);
+        }
+
+        float* xk = x, bk = panel, rk = remainder;
+        for (nint k = 0; k < depth; k++)
+        {
+            Vector512<float> xv = Vector512.Create(*xk);
+            c0 = Avx512F.FusedMultiplyAdd(xv, Vector512.Load(bk), c0);
+            c1 = Avx512F.FusedMultiplyAdd(xv, Vector512.Load(bk + 16), c1);
+            c2 = Avx512F.FusedMultiplyAdd(xv, Vector512.Load(bk + 32), c2);
+            c3 = Avx512F.FusedMultiplyAdd(xv, Vector512.Load(bk + 48), c3);
+            r0 = Avx512F.FusedMultiplyAdd(xv, Vector512.Load(rk), r0);
+            if (vectors > 1) r1 = Avx512F.FusedMultiplyAdd(xv, Vector512.Load(rk + 16), r1);
+            if (vectors > 2) r2 = Avx512F.FusedMultiplyAdd(xv, Vector512.Load(rk + 32), r2);
+            if (vectors > 3) r3 = Avx512F.FusedMultiplyAdd(xv, Vector512.Load(rk + 48), r3);
+            xk += xStride;
+            bk += panelStride;
+            rk += remainderStride;
+        }
+
+        c0.Store(c);
+        c1.Store(c + 16);
+        c2.Store(c + 32);
+        c3.Store(c + 48);
+        r0.Store(cRemainder);
+        if (vectors > 1) r1.Store(cRemainder + 16);
+        if (vectors > 2) r2.Store(cRemainder + 32);
+        if (vectors > 3) r3.Store(cRemainder + 48);
+        if (!TEpilogue.IsIdentity)
+        {
+            ApplyEpilogue<TEpilogue>(1, PackedMatrix.PanelWidth, c, 0, aux, 0);
+            ApplyEpilogue<TEpilogue>(1, 16 * vectors, cRemainder, 0, auxRemainder, 0);
+        }
+    }
 }

@@ -53,6 +53,25 @@ internal unsafe interface IGemmMicrokernel
     /// </summary>
     static abstract void TileCopyingPanel(float* a, nint rowStride, nint depthStride, float* source, nint sourceStride, float* b, nint depth,
         float* c, nint ldc, float* initial, nint initialStride);
+
+    /// <summary>
+    /// Whether <see cref="RowWithRemainder"/> exists on this path: a path with enough registers to carry a full panel's
+    /// accumulators and a remainder panel's in one pass (AVX-512's 32).
+    /// </summary>
+    static abstract bool FusesRemainderRow { get; }
+
+    /// <summary>
+    /// One row against a full panel (<paramref name="panel"/>, rows <paramref name="panelStride"/> floats apart) and a
+    /// remainder panel (<paramref name="remainder"/>, rows <paramref name="remainderStride"/> apart, 16·<typeparamref name="TVectors"/>
+    /// columns computed) in one pass over k: c[j] for j &lt; 64 and cRemainder[j] for j &lt; 16·vectors, each chain from
+    /// its start (null: +0), then the epilogue as in <see cref="Tile"/> (aux and auxRemainder point at the same
+    /// elements of its second matrix). The remainder's few chains then run beside the panel's four instead of after
+    /// them: alone, one accumulator over the whole depth waits on its own FMA latency at every k.
+    /// </summary>
+    static abstract void RowWithRemainder<TVectors, TEpilogue>(float* x, nint xStride, float* panel, nint panelStride, float* remainder,
+        nint remainderStride, nint depth, float* c, float* cRemainder, float* initial, float* initialRemainder, float* aux, float* auxRemainder)
+        where TVectors : struct, ITileSize
+        where TEpilogue : struct, IGemmEpilogue;
 }
 
 /// <summary>A size known when the JIT specializes a tile: rows of A or groups of 16 columns.</summary>

@@ -159,7 +159,8 @@ public class GemmTests
     /// <summary>
     /// The driver's epilogues store exactly what the product followed by the elementwise kernel stores: tanh(start + A·B)
     /// and (start + A·B)·(1 − h²), on every path, for full panels, remainders that are stored directly (48 columns) or
-    /// through the edge buffer (70, 130), batches of every tile class, and depths past one depth block on every path
+    /// through the edge buffer (70, 130), batches of every tile class, one row over a full panel and a remainder in one
+    /// pass (130, 200 and 112 = 64 + 48, in both panel orders), and depths past one depth block on every path
     /// (1030 &gt; 1024), where the epilogue runs only after the last block. Outputs are pre-filled with NaN, and the
     /// columns between rows of a strided C must stay NaN.
     /// </summary>
@@ -169,6 +170,9 @@ public class GemmTests
     [InlineData(7, 130, 300)]
     [InlineData(13, 64, 1030)]
     [InlineData(2, 200, 1030)]
+    [InlineData(1, 130, 300)]
+    [InlineData(1, 200, 1030)]
+    [InlineData(1, 112, 20)]
     public unsafe void TheTanhAndTanhGradientEpiloguesEqualTheProductFollowedByTheElementwiseKernel(int m, int n, int k)
     {
         var shape = new GemmCase(m, n, k, 0, 0, 0, Seed: m * n + k);
