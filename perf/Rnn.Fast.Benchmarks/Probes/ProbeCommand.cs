@@ -9,8 +9,8 @@ namespace Rnn.Fast.Benchmarks.Probes;
 
 /// <summary>
 /// The command line of the Stopwatch probes (<see cref="StopwatchProbes"/>), the words after <c>probe</c>:
-/// <c>tanh LENGTH</c>, <c>infer-step CONFIG</c>, <c>train-step CONFIG</c>, <c>gemm CONFIG</c> and
-/// <c>first-steps CONFIG [CALLS]</c>, each with <c>--help</c> and an example. Exit code 0 after a probe or the help,
+/// <c>tanh LENGTH</c>, <c>infer-step CONFIG</c>, <c>train-step CONFIG</c>, <c>gemm CONFIG</c>,
+/// <c>first-steps CONFIG [CALLS]</c>, <c>shapes [SECTION]</c> and <c>parallel-threshold</c>, each with <c>--help</c> and an example. Exit code 0 after a probe or the help,
 /// 2 on a usage error (one line on stderr).
 /// </summary>
 public static partial class ProbeCommand
@@ -68,12 +68,29 @@ public static partial class ProbeCommand
             "made steps measures nothing new.") { firstConfig, calls };
         firstSteps.SetAction(parsed => StopwatchProbes.MeasureFirstSteps(parsed.GetRequiredValue(firstConfig), parsed.GetValue(calls)));
 
+        var section = new Argument<string>("SECTION")
+        {
+            Description = $"Which shapes: {string.Join(", ", ShapeProbes.Sections)} (the default).",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = _ => "all",
+        }.AcceptOnlyFromAmong(ShapeProbes.Sections);
+        var shapes = new Command("shapes", "The acceptance shapes, round-robin in one process: the streaming step at n = 1 … 16 (d = 64, " +
+            "h = 192, o = 16), remainder widths at n = 1 and 4 (d = 40, o = 8, h = 96 … 200), the small models (seed, stream) and " +
+            "medium and large on 1, 2 and all processors; each subject warmed up, then 15 rounds of one ~10 ms block each; prints " +
+            "medians, GFLOP/s and the ratios the criteria name.") { section };
+        shapes.SetAction(parsed => ShapeProbes.MeasureShapes(parsed.GetValue(section)!));
+
+        var threshold = new Command("parallel-threshold", "A recurrence step's product (n rows by an h×h pack, tanh stored) at 2^16 " +
+            "to 2^24 multiply-adds on 1 thread and on 2 (or every processor), every product split: where the speed-up crosses 1 is " +
+            "where splitting pays, the measurement behind the engine's threshold.");
+        threshold.SetAction(_ => ShapeProbes.MeasureParallelThreshold());
+
         var help = new HelpOption();
         var probe = new Command("probe", "Stopwatch measurements for a noisy shared host: two contenders in alternating blocks " +
             "in one process, or one workload in many short blocks with the median reported. A cross-check of the " +
             "BenchmarkDotNet suites, not a replacement.")
         {
-            tanh, inferStep, trainStep, gemm, firstSteps, help,
+            tanh, inferStep, trainStep, gemm, firstSteps, shapes, threshold, help,
         };
         help.Action = new HelpWithExample((HelpAction)help.Action!, new Dictionary<Command, string>
         {
@@ -83,6 +100,8 @@ public static partial class ProbeCommand
             [trainStep] = "train-step medium",
             [gemm] = "gemm large",
             [firstSteps] = "first-steps stream 300000",
+            [shapes] = "shapes streams",
+            [threshold] = "parallel-threshold",
         });
 
         ParseResult parsed = probe.Parse(args);
