@@ -8,8 +8,8 @@ namespace Rnn.Fast;
 /// </summary>
 /// <remarks>
 /// The check lives at the public entry points only, never in the kernels: work a call hands to helpers (the kernels,
-/// and future workers that run the products of one call on several cores) runs inside the entered call and is never
-/// checked again. A struct held in a field of its owner and called through that field (never copied).
+/// and the worker threads that run the products of one call on several cores, see WorkerPool) runs inside the entered
+/// call and is never checked again. A struct held in a field of its owner and called through that field (never copied).
 /// </remarks>
 internal struct ExclusiveUse
 {

@@ -216,7 +216,7 @@ internal readonly unsafe struct GemmMicrokernelAvx2 : IGemmMicrokernel
     /// to the accumulators still in registers, the epilogue's temporaries would make the register allocator spill
     /// accumulators inside the k loop; a float stored and reloaded is exact, so the bits are the same.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ApplyEpilogue<TEpilogue>(int rows, int columns, float* c, nint ldc, float* aux, nint auxStride)
         where TEpilogue : struct, IGemmEpilogue
     {

@@ -4,9 +4,10 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using Perfolizer.Horology;
+using Rnn.Fast.Benchmarks.Engine;
 using Rnn.Fast.Benchmarks.Infrastructure;
 
-namespace Rnn.Fast.Benchmarks.Engine;
+namespace Rnn.Fast.Benchmarks.Sweep;
 
 /// <summary>
 /// The shape sweep: the streaming step, the sequence forward and the training step at every batch size from 1 to 8 and
