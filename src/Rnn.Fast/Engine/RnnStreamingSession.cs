@@ -102,8 +102,17 @@ public sealed unsafe class RnnStreamingSession
                 PackedPanels weights = _model.StackedWeights(pParameters), who = _model.OutputWeights(pParameters);
                 // The new state goes beside the old one, which stays the session's state until the step stands. Each
                 // chain starts from the model's zero-padded bias row, read in place.
-                GemmDriver.Run<StoreTanh>(_path, pState, ldz, 1, weights, pNext + d, ldz, n, d + h, _model.PaddedHiddenBias, 0, paddedStart: true);
-                GemmDriver.Run<StoreSum>(_path, pNext + d, ldz, 1, who, pOutput, o, n, h, _model.PaddedOutputBias, 0, paddedStart: true);
+                if (SmallRecurrence.Supports(_path, h, o))
+                {
+                    // A small layer: both products and the tanh in one pass per row (the same chains).
+                    SmallRecurrence.Step(n, pState, ldz, d + h, weights.Panel(0), weights.RowStride(0), _model.PaddedHiddenBias, h, pNext + d, ldz,
+                        who.Panel(0), who.RowStride(0), _model.PaddedOutputBias, o, pOutput, o);
+                }
+                else
+                {
+                    GemmDriver.Run<StoreTanh>(_path, pState, ldz, 1, weights, pNext + d, ldz, n, d + h, _model.PaddedHiddenBias, 0, paddedStart: true);
+                    GemmDriver.Run<StoreSum>(_path, pNext + d, ldz, 1, who, pOutput, o, n, h, _model.PaddedOutputBias, 0, paddedStart: true);
+                }
             }
 
             // Read from one weight set, or refused with the state unchanged (the output is then unspecified).

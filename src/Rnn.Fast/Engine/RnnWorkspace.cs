@@ -506,9 +506,18 @@ public sealed unsafe class RnnWorkspace : IDisposable
             {
                 // Block t−1's rows are [X_t | H_{t−1}]: each step reads the stacked pack once, from L1.
                 PackedPanels stackedWeights = _model.StackedWeights(pParameters);
+                bool fused = SmallRecurrence.Supports(_path, h, 1);
                 for (int t = 1; t <= T; t++)
                 {
                     int stepStart = (t - 1) * n;
+                    if (fused)
+                    {
+                        // A small layer: the step's product and tanh in one pass per row, with no driver between steps.
+                        SmallRecurrence.Step(n, ps + stepStart * lds, lds, d + h, stackedWeights.Panel(0), stackedWeights.RowStride(0), pBias, h,
+                            ps + (stepStart + n) * lds + d, lds, null, 0, null, 1, null, 0);
+                        continue;
+                    }
+
                     GemmDriver.RunParallel<StoreTanh>(_degree, _path, ps + stepStart * lds, lds, 1, stackedWeights, ps + (stepStart + n) * lds + d, lds, n, d + h,
                         pBias, 0, reversePanels: t % 2 == 0, paddedStart: true, minimumWork: _parallelMinimumWork);
                 }
