@@ -42,6 +42,7 @@ public sealed class RnnWorkspace : IDisposable
     private float[] _outputs = [];           // O for the loss, dense rows × o
     private float[] _outputGradients = [];   // dO from the loss, dense rows × o
     private readonly TrainingStep _trainingStep;
+    private readonly OptimizerState _optimizerState;
     private bool _disposed;
 
     // What the last forward pass left in the buffers, for Backward.
@@ -68,6 +69,7 @@ public sealed class RnnWorkspace : IDisposable
         _stackedStride = LeadingDimension.For(model.Shape.InputSize + model.Shape.HiddenSize);
         _hiddenStride = LeadingDimension.For(model.Shape.HiddenSize);
         _trainingStep = new TrainingStep(this);
+        _optimizerState = new OptimizerState(model.Shape);
     }
 
     /// <summary>The model this workspace runs.</summary>
@@ -272,6 +274,50 @@ public sealed class RnnWorkspace : IDisposable
             options.LearningRate, options.MaxGradientNorm, options.GuardNonFinite);
     }
 
+    /// <summary>
+    /// A copy of the optimizer state this workspace's training steps keep (the optimizer it belongs to, the step count,
+    /// the momentum buffer or Adam's moments), for saving a checkpoint with the model. Allocates the copy.
+    /// </summary>
+    /// <returns>The state; before the first step, one with no <see cref="TrainingState.Kind"/> and step count 0.</returns>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    public TrainingState CopyTrainingState()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _optimizerState.Copy();
+    }
+
+    /// <summary>
+    /// Replaces this workspace's optimizer state with <paramref name="state"/> (from <see cref="CopyTrainingState"/>, a
+    /// file, or <see cref="TrainingState.Create"/>): the next training step continues that run, bit for bit as if it
+    /// had never stopped (with the same options, data and model parameters). Rents the state's buffers if this
+    /// workspace has none yet.
+    /// </summary>
+    /// <param name="state">The state; of the model's shape.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">The state belongs to another shape; nothing changed.</exception>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    public void RestoreTrainingState(TrainingState state)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Shape != _model.Shape)
+        {
+            throw new ArgumentException($"The training state belongs to a model of shape {state.Shape}, but this workspace's model has shape {_model.Shape}.", nameof(state));
+        }
+        _optimizerState.Restore(state);
+    }
+
+    /// <summary>
+    /// Forgets the optimizer state (step count 0, buffers zero), as a new PyTorch optimizer would start: the next
+    /// training step may use any optimizer.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    public void ResetTrainingState()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _optimizerState.Reset();
+    }
+
     /// <summary>Returns the rented buffers to the pool. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
@@ -284,6 +330,7 @@ public sealed class RnnWorkspace : IDisposable
         Return(ref _outputs);
         Return(ref _outputGradients);
         _trainingStep.Dispose();
+        _optimizerState.Dispose();
         _rowCapacity = 0;
     }
 
@@ -301,6 +348,9 @@ public sealed class RnnWorkspace : IDisposable
         RunBackward(outputGradients, parameterGradients, default, default);
         return value;
     }
+
+    /// <summary>The optimizer state the training steps of this workspace update.</summary>
+    internal OptimizerState OptimizerState => _optimizerState;
 
     /// <summary>The outputs the last <see cref="RunLossAndGradients"/> compared with the targets: <paramref name="count"/> dense values.</summary>
     internal ReadOnlySpan<float> LossOutputs(int count) => _outputs.AsSpan(0, count);
