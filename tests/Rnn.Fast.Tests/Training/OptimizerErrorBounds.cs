@@ -20,7 +20,8 @@ namespace Rnn.Fast.Tests.Training;
 /// w = 1 − β1 (or fma(w_f − 1, fl(g′ − m), g′) when w ≥ 0.5, w_f − 1 exact by Sterbenz): E_Δ = (1 + u)E_g + u|g′ − m|,
 /// E_m = (|c| + e_c)·E_Δ + e_c·|g′ − m| + E_base + u·(|base| + E_base + (|c| + e_c)(|g′ − m| + E_Δ)), c the coefficient,
 /// e_c = u·w its error in both branches, E_base = E_g when the base is g′.
-/// v′ = fl(fl(v·β2_f) + fl(fl((1 − β2)_f·g′)·g′)), all terms ≥ 0: E_v = γ₃β2·v + γ₄(1 − β2)g′² + (1 + γ₄)(1 − β2)E_g(2|g′| + E_g).
+/// v′ = fma(fl((1 − β2)_f·g′), g′, fl(v·β2_f)), all terms ≥ 0, three roundings on each: E_v = γ₃(β2·v + (1 − β2)g′²)
+/// + (1 + γ₃)(1 − β2)E_g(2|g′| + E_g).
 /// AMSGrad's max is 1-Lipschitz: E_v̂ ≤ E_v. r = fl(√v̂): E_r = √v̂ − √max(0, v̂ − E_v) + u√(v̂ + E_v) (the larger side of
 /// the concave √). s = fl(r / (√(1 − β2^t))_f): E_s = (1 + γ₂)E_r/c₂ + γ₂·r/c₂. den = fl(s + ε_f): E_den = (1 + u)E_s + γ₂(s + ε).
 /// q = fl(fl(α_f·m′)/den), α = lr/(1 − β1^t): E_q = α(E_m + γ₃(|m′| + E_m))/(den − E_den) + α|m′|E_den/(den(den − E_den)).
@@ -86,7 +87,7 @@ internal static class OptimizerErrorBounds
 
         double c2 = 1 - beta2;
         double v1 = beta2 * v + c2 * g1 * g1;
-        double ev = Gamma(3) * beta2 * v + Gamma(4) * c2 * g1 * g1 + (1 + Gamma(4)) * c2 * eg * (2 * Math.Abs(g1) + eg);
+        double ev = Gamma(3) * (beta2 * v + c2 * g1 * g1) + (1 + Gamma(3)) * c2 * eg * (2 * Math.Abs(g1) + eg);
         double vHat = amsGrad ? Math.Max(vMax, v1) : v1;
 
         double correction2 = Math.Sqrt(1 - Math.Pow(beta2, step));

@@ -5,7 +5,7 @@ namespace Rnn.Fast;
 /// <code>
 /// g ← g + λ·p                                  (WeightDecay λ ≠ 0: an L2 term, coupled to the gradient)
 /// m ← lerp(m, g, 1 − β1)                       (= β1·m + (1 − β1)·g)
-/// v ← v·β2 + ((1 − β2)·g)·g
+/// v ← fma((1 − β2)·g, g, v·β2)                (= β2·v + (1 − β2)·g², as libtorch fuses addcmul)
 /// v̂ ← max(v̂, v)                                (AmsGrad)
 /// p ← p + (−lr / (1 − β1^t))·m / (sqrt(v or v̂) / sqrt(1 − β2^t) + ε)
 /// </code>

@@ -6,7 +6,7 @@ namespace Rnn.Fast;
 /// <code>
 /// p ← p·(1 − lr·λ)                             (WeightDecay λ ≠ 0; 1 − lr·λ in double, rounded to float once)
 /// m ← lerp(m, g, 1 − β1)
-/// v ← v·β2 + ((1 − β2)·g)·g
+/// v ← fma((1 − β2)·g, g, v·β2)                (= β2·v + (1 − β2)·g², as libtorch fuses addcmul)
 /// v̂ ← max(v̂, v)                                (AmsGrad)
 /// p ← p + (−lr / (1 − β1^t))·m / (sqrt(v or v̂) / sqrt(1 − β2^t) + ε)
 /// </code>
