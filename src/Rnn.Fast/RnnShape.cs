@@ -19,19 +19,22 @@ public sealed record RnnShape
     /// <param name="hiddenSize">h, the width of the hidden state; at least 1.</param>
     /// <param name="outputSize">o, the width of each output vector; at least 1.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or the parameters would exceed
-    /// <see cref="MaxParameterCount"/>.</exception>
+    /// <see cref="MaxParameterCount"/>; the exception names the largest of the three sizes (h when it ties, as it enters
+    /// the count squared), and its message gives all three and the count.</exception>
+    /// <remarks>A shape is only sizes: whether the fast engine can build a model of it (its weight packs pad their
+    /// columns) is checked by <see cref="RnnModel"/>'s constructors.</remarks>
     public RnnShape(int inputSize, int hiddenSize, int outputSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outputSize, 1);
-        Int128 d = inputSize, h = hiddenSize, o = outputSize;
-        // Each factor is below 2^31, so each product is below 2^62 and the sum below 2^64: beyond long, not Int128.
-        Int128 count = d * h + h * h + h + h * o + o;
-        if (count > MaxParameterCount)
+        ulong count = ParameterCountOf(inputSize, hiddenSize, outputSize);
+        if (count > (ulong)MaxParameterCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(hiddenSize),
-                $"The shape d={d}, h={h}, o={o} needs {count} parameters; at most {MaxParameterCount} fit in one buffer.");
+            string largest = hiddenSize >= inputSize && hiddenSize >= outputSize ? nameof(hiddenSize)
+                : inputSize >= outputSize ? nameof(inputSize) : nameof(outputSize);
+            throw new ArgumentOutOfRangeException(largest,
+                $"The shape d={inputSize}, h={hiddenSize}, o={outputSize} needs {count} parameters; at most {MaxParameterCount} fit in one buffer.");
         }
 
         InputSize = inputSize;
@@ -39,6 +42,13 @@ public sealed record RnnShape
         OutputSize = outputSize;
         ParameterCount = (int)count;
     }
+
+    /// <summary>
+    /// d·h + h·h + h + h·o + o = h·(d + h + o + 1) + o, exact for every size from 1 to <see cref="int.MaxValue"/>: each
+    /// size is below 2^31, so d + h + o + 1 is below 2^33 and the product below 3·2^62 + 2^31, inside ulong.
+    /// </summary>
+    internal static ulong ParameterCountOf(int inputSize, int hiddenSize, int outputSize) =>
+        (ulong)hiddenSize * ((ulong)inputSize + (ulong)hiddenSize + (ulong)outputSize + 1) + (ulong)outputSize;
 
     /// <summary>d, the width of each input vector.</summary>
     public int InputSize { get; }
@@ -148,7 +158,9 @@ public sealed record RnnShape
     /// <param name="sequenceLength">T, at least 1.</param>
     /// <param name="batchSize">n, at least 1.</param>
     /// <param name="width">The width of one vector (d for inputs, h for hidden states, o for outputs).</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or the product exceeds the largest array.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or the product exceeds the largest array: the
+    /// exception names <paramref name="batchSize"/> when n·width alone is too large, <paramref name="sequenceLength"/>
+    /// otherwise.</exception>
     public static int SequenceElementCount(int sequenceLength, int batchSize, int width)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
@@ -157,12 +169,39 @@ public sealed record RnnShape
         long count = (long)sequenceLength * batchSize * width;
         if (count > Array.MaxLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(sequenceLength),
+            throw new ArgumentOutOfRangeException(TooLongArgument(batchSize, width, minimumSteps: 1, nameof(sequenceLength), nameof(batchSize)),
                 $"A sequence of T={sequenceLength}, n={batchSize}, width={width} needs {count} elements; at most {Array.MaxLength} fit in one buffer.");
         }
 
         return (int)count;
     }
+
+    /// <summary>
+    /// The number of elements of the hidden states H_0..H_T of a batch, <c>[T + 1][n][width]</c>, checked against the
+    /// largest array. A too-large T is reported as T (not T + 1), and n is named when even T = 1 would not fit.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or the product exceeds the largest array.</exception>
+    internal static int StateElementCount(int sequenceLength, int batchSize, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        long count = ((long)sequenceLength + 1) * batchSize * width;
+        if (count > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(TooLongArgument(batchSize, width, minimumSteps: 2, nameof(sequenceLength), nameof(batchSize)),
+                $"A sequence of T={sequenceLength}, n={batchSize} keeps H_0..H_T: (T + 1)·n rows of {width} floats, {count} in all; at most {Array.MaxLength} fit in one buffer.");
+        }
+
+        return (int)count;
+    }
+
+    /// <summary>
+    /// Which argument makes a [steps][n][width] buffer too large: the batch when <paramref name="minimumSteps"/> steps of
+    /// n·width do not fit (no sequence length could help), the sequence length otherwise.
+    /// </summary>
+    internal static string TooLongArgument(int batchSize, int width, int minimumSteps, string sequenceName, string batchName) =>
+        (long)minimumSteps * batchSize * width > Array.MaxLength ? batchName : sequenceName;
 
     /// <inheritdoc/>
     public override string ToString() => $"d={InputSize}, h={HiddenSize}, o={OutputSize}";

@@ -45,15 +45,8 @@ internal static class EngineArguments
     /// <summary>T and n at least 1, and every buffer of (T+1)·n rows of <paramref name="widestRow"/> floats fits in one array.</summary>
     public static void RequireSequence(int sequenceLength, int batchSize, int widestRow)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        if (sequenceLength == int.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(sequenceLength), sequenceLength, "The sequence is too long for the hidden-state buffer (T+1 steps).");
-        }
-
         // H holds H_0..H_T: (T+1)·n rows at the padded stride, the largest buffer a call needs.
-        RnnShape.SequenceElementCount(sequenceLength + 1, batchSize, widestRow);
+        RnnShape.StateElementCount(sequenceLength, batchSize, widestRow);
     }
 
     /// <summary>A destination written by a call must not overlap what the call reads.</summary>

@@ -5,7 +5,7 @@ namespace Rnn.Fast;
 
 /// <summary>
 /// Runs an <see cref="RnnModel"/> one time step per call, carrying the hidden state from one <see cref="Step"/> to
-/// the next: for apps that receive their inputs as a stream. It allocates its two small buffers once, here, and
+/// the next: for apps that receive their inputs as a stream. It allocates its three small buffers once, here, and
 /// nothing per step.
 /// </summary>
 /// <remarks>
@@ -13,16 +13,23 @@ namespace Rnn.Fast;
 /// multiply-adds as <see cref="RnnWorkspace"/>'s forward pass, so T steps give bit for bit the outputs and hidden
 /// state of a forward pass over the whole sequence, on every instruction-set path.</para>
 /// <para>Thread safety: a session belongs to one thread at a time; many sessions may share one model (see
-/// <see cref="RnnModel"/>). The session reads the model's current parameters at every step, so an update between
-/// steps takes effect at the next one.</para>
+/// <see cref="RnnModel"/>). This is enforced: a call that finds the session inside a call of another thread throws
+/// <see cref="InvalidOperationException"/> at once and changes nothing. The session reads the model's current
+/// parameters at every step, so an update between steps takes effect at the next one; a step that overlaps an update
+/// of the model by another thread throws <see cref="InvalidOperationException"/> instead of mixing two weight sets,
+/// and leaves the hidden state as it was before the step (its output buffer is then unspecified).</para>
 /// </remarks>
 public sealed unsafe class RnnStreamingSession
 {
     private readonly RnnModel _model;
     private readonly InstructionSet _path;
     private readonly int _hiddenStride;
-    private readonly float[] _hidden;          // h, n rows at _hiddenStride
+    private float[] _hidden;                   // h, n rows at _hiddenStride
+    private float[] _nextHidden;               // where a step writes the new h; swapped with _hidden when the step stands
     private readonly float[] _preActivation;   // a, n rows at _hiddenStride
+
+    // One call at a time: every public method enters first and exits last (see ExclusiveUse).
+    private ExclusiveUse _use;
 
     /// <summary>Creates a session with the hidden state at zero.</summary>
     /// <param name="model">The model to run.</param>
@@ -40,8 +47,12 @@ public sealed unsafe class RnnStreamingSession
         RnnShape.SequenceElementCount(1, batchSize, Math.Max(model.Shape.InputSize, model.Shape.OutputSize));
         BatchSize = batchSize;
         _hidden = new float[length];
+        _nextHidden = new float[length];
         _preActivation = new float[length];
     }
+
+    /// <summary>The one-call-at-a-time check, for tests that force a second thread into a call.</summary>
+    internal ref ExclusiveUse Use => ref _use;
 
     /// <summary>The model this session runs.</summary>
     public RnnModel Model => _model;
@@ -54,6 +65,9 @@ public sealed unsafe class RnnStreamingSession
     /// <param name="output">O: n·o values <c>[n][o]</c>; overwritten. When d = o it may be the very memory of
     /// <paramref name="input"/> (an output fed back as the next input): the input is read in full first.</param>
     /// <exception cref="ArgumentException">A buffer has the wrong length; nothing changes.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this session (nothing changes), or
+    /// another thread updated the model during this step (the hidden state is as before the step; <paramref name="output"/>
+    /// is unspecified).</exception>
     /// <remarks>
     /// The shapes were checked when the session was made and the lengths are checked above, so the step calls the
     /// GEMM driver and the tanh kernel directly rather than through <see cref="MatrixMultiply"/> and
@@ -64,59 +78,104 @@ public sealed unsafe class RnnStreamingSession
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<float> input, Span<float> output)
     {
-        RnnShape shape = _model.Shape;
-        int n = BatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize, ldh = _hiddenStride;
-        EngineArguments.RequireLength(input, nameof(input), "n·d", [n, d]);
-        EngineArguments.RequireLength(output, nameof(output), "n·o", [n, o]);
-
-        Span<float> a = _preActivation;
-        ReadOnlySpan<float> hiddenBias = _model.HiddenBias, outputBias = _model.OutputBias;
-        PackedMatrix wxh = _model.InputWeights, whh = _model.RecurrentWeights, who = _model.OutputWeights;
-        for (int b = 0; b < n; b++) hiddenBias.CopyTo(a.Slice(b * ldh, h));
-        fixed (float* px = input)
-        fixed (float* pHidden = _hidden)
-        fixed (float* pa = a)
+        _use.Enter(this);
+        try
         {
-            GemmDriver.Run(_path, px, d, 1, wxh.Pointer, wxh.PanelStride, pa, ldh, n, h, d, accumulate: true);
-            GemmDriver.Run(_path, pHidden, ldh, 1, whh.Pointer, whh.PanelStride, pa, ldh, n, h, h, accumulate: true);
-            for (int b = 0; b < n; b++)
+            RnnShape shape = _model.Shape;
+            int n = BatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize, ldh = _hiddenStride;
+            EngineArguments.RequireLength(input, nameof(input), "n·d", [n, d]);
+            EngineArguments.RequireLength(output, nameof(output), "n·o", [n, o]);
+
+            int version = _model.BeginRead();
+            Span<float> a = _preActivation;
+            ReadOnlySpan<float> hiddenBias = _model.HiddenBias, outputBias = _model.OutputBias;
+            PackedMatrix wxh = _model.InputWeights, whh = _model.RecurrentWeights, who = _model.OutputWeights;
+            for (int b = 0; b < n; b++) hiddenBias.CopyTo(a.Slice(b * ldh, h));
+            fixed (float* px = input)
+            fixed (float* pHidden = _hidden)
+            fixed (float* pNext = _nextHidden)
+            fixed (float* pa = a)
             {
-                ElementwiseDriver.Unary(default(TanhOperator), a.Slice(b * ldh, h), new Span<float>(pHidden + b * ldh, h), _path);
+                GemmDriver.Run(_path, px, d, 1, wxh.Pointer, wxh.PanelStride, pa, ldh, n, h, d, accumulate: true);
+                GemmDriver.Run(_path, pHidden, ldh, 1, whh.Pointer, whh.PanelStride, pa, ldh, n, h, h, accumulate: true);
+                // The new state goes beside the old one, which stays the session's state until the step stands.
+                for (int b = 0; b < n; b++)
+                {
+                    ElementwiseDriver.Unary(default(TanhOperator), a.Slice(b * ldh, h), new Span<float>(pNext + b * ldh, h), _path);
+                }
+
+                // The input has been read in full: the output may share its memory.
+                for (int b = 0; b < n; b++) outputBias.CopyTo(output.Slice(b * o, o));
+                fixed (float* pOutput = output)
+                {
+                    GemmDriver.Run(_path, pNext, ldh, 1, who.Pointer, who.PanelStride, pOutput, o, n, o, h, accumulate: true);
+                }
             }
 
-            // The input has been read in full: the output may share its memory.
-            for (int b = 0; b < n; b++) outputBias.CopyTo(output.Slice(b * o, o));
-            fixed (float* pOutput = output)
-            {
-                GemmDriver.Run(_path, pHidden, ldh, 1, who.Pointer, who.PanelStride, pOutput, o, n, o, h, accumulate: true);
-            }
+            // Read from one weight set, or refused with the state unchanged (the output is then unspecified).
+            _model.EndRead(version);
+            (_hidden, _nextHidden) = (_nextHidden, _hidden);
+
+            // The driver reads the packs through raw pointers: keep the session, and so its model and their pinned
+            // storage, reachable until it returns.
+            GC.KeepAlive(this);
         }
-
-        // The driver reads the packs through raw pointers: keep the session, and so its model and their pinned
-        // storage, reachable until it returns.
-        GC.KeepAlive(this);
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>Sets the hidden state of every stream to zero, as at construction.</summary>
-    public void Reset() => Array.Clear(_hidden);
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this session; nothing changes.</exception>
+    public void Reset()
+    {
+        _use.Enter(this);
+        try
+        {
+            Array.Clear(_hidden);
+        }
+        finally
+        {
+            _use.Exit();
+        }
+    }
 
     /// <summary>Copies the hidden state (a snapshot an app can restore with <see cref="SetHiddenState"/>).</summary>
     /// <param name="destination">n·h values <c>[n][h]</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length; it is left unchanged.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this session; nothing is written.</exception>
     public void CopyHiddenStateTo(Span<float> destination)
     {
-        int n = BatchSize, h = _model.Shape.HiddenSize;
-        EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
-        for (int b = 0; b < n; b++) _hidden.AsSpan(b * _hiddenStride, h).CopyTo(destination.Slice(b * h, h));
+        _use.Enter(this);
+        try
+        {
+            int n = BatchSize, h = _model.Shape.HiddenSize;
+            EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
+            for (int b = 0; b < n; b++) _hidden.AsSpan(b * _hiddenStride, h).CopyTo(destination.Slice(b * h, h));
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>Replaces the hidden state, e.g. with a snapshot from <see cref="CopyHiddenStateTo"/> or H_T of a forward pass.</summary>
     /// <param name="hiddenState">n·h values <c>[n][h]</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="hiddenState"/> has the wrong length; the state is left unchanged.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this session; the state is left unchanged.</exception>
     public void SetHiddenState(ReadOnlySpan<float> hiddenState)
     {
-        int n = BatchSize, h = _model.Shape.HiddenSize;
-        EngineArguments.RequireLength(hiddenState, nameof(hiddenState), "n·h", [n, h]);
-        for (int b = 0; b < n; b++) hiddenState.Slice(b * h, h).CopyTo(_hidden.AsSpan(b * _hiddenStride, h));
+        _use.Enter(this);
+        try
+        {
+            int n = BatchSize, h = _model.Shape.HiddenSize;
+            EngineArguments.RequireLength(hiddenState, nameof(hiddenState), "n·h", [n, h]);
+            for (int b = 0; b < n; b++) hiddenState.Slice(b * h, h).CopyTo(_hidden.AsSpan(b * _hiddenStride, h));
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 }

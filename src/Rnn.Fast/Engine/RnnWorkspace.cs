@@ -1,4 +1,5 @@
 using System.Buffers;
+using Rnn.Fast.Interop;
 using Rnn.Fast.Kernels;
 
 namespace Rnn.Fast;
@@ -20,7 +21,15 @@ namespace Rnn.Fast;
 /// step by step, and a sequence gives the same bits alone as inside any batch.</para>
 /// <para>Allocation: a call that needs no larger buffers than an earlier call allocates nothing.</para>
 /// <para>Thread safety: a workspace belongs to one thread at a time. Give each thread its own; they may share one
-/// model (see <see cref="RnnModel"/>).</para>
+/// model (see <see cref="RnnModel"/>). This is enforced: a call (<see cref="Dispose"/> included) that finds the
+/// workspace inside a call of another thread throws <see cref="InvalidOperationException"/> at once and changes nothing,
+/// so its pooled buffers are never returned, or grown, while another call uses them. A call that reads the model while
+/// another thread updates it throws <see cref="InvalidOperationException"/> instead of mixing two weight sets; the
+/// buffers it wrote are then unspecified and the workspace forgets its forward pass.</para>
+/// <para>What a refused call leaves behind: an argument check (<see cref="ArgumentException"/> and its subclasses,
+/// <see cref="ObjectDisposedException"/>) and the in-use check run before anything is written, so the model, the
+/// workspace (its last forward pass included) and your buffers are exactly as they were. For the training step's
+/// non-finite guard, see <see cref="TrainStep(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, LossKind, TrainingOptions, ReadOnlySpan{float})"/>.</para>
 /// </remarks>
 public sealed class RnnWorkspace : IDisposable
 {
@@ -43,7 +52,11 @@ public sealed class RnnWorkspace : IDisposable
     private float[] _outputGradients = [];   // dO from the loss, dense rows × o
     private readonly TrainingStep _trainingStep;
     private readonly OptimizerState _optimizerState;
+    private static readonly SgdOptimizer PlainSgd = new();
     private bool _disposed;
+
+    // One call at a time: every public method enters first and exits last (see ExclusiveUse).
+    private ExclusiveUse _use;
 
     // What the last forward pass left in the buffers, for Backward.
     private bool _hasForward;
@@ -51,6 +64,12 @@ public sealed class RnnWorkspace : IDisposable
     private int _forwardBatchSize;
     private OutputSteps _forwardOutputs;
     private int _forwardModelVersion;
+
+    /// <summary>The one-call-at-a-time check, for tests that force a second thread into a call.</summary>
+    internal ref ExclusiveUse Use => ref _use;
+
+    /// <summary>The rows the all-steps buffers hold (T·n of the largest call so far): for tests that check a refused call grew nothing.</summary>
+    internal int RowCapacity => _rowCapacity;
 
     /// <summary>How many forward passes (<see cref="RunForward"/>) this workspace has run: for tests that count passes.</summary>
     internal int ForwardPassCount { get; private set; }
@@ -84,6 +103,8 @@ public sealed class RnnWorkspace : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="outputSteps"/> is not defined.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes),
+    /// or updated the model during this call (<paramref name="outputs"/> is unspecified and the workspace has no forward pass).</exception>
     public void Forward(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, OutputSteps outputSteps, Span<float> outputs) =>
         Forward(inputs, sequenceLength, batchSize, default, outputSteps, outputs);
 
@@ -97,49 +118,70 @@ public sealed class RnnWorkspace : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="outputSteps"/> is not defined.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes),
+    /// or updated the model during this call (<paramref name="outputs"/> is unspecified and the workspace has no forward pass).</exception>
     public void Forward(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> initialHidden,
         OutputSteps outputSteps, Span<float> outputs)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        int o = _model.Shape.OutputSize;
-        int outputCount = outputSteps switch
+        _use.Enter(this);
+        try
         {
-            OutputSteps.LastStep => batchSize * o,
-            OutputSteps.EveryStep => RnnShape.SequenceElementCount(sequenceLength, batchSize, o),
-            _ => throw new ArgumentException($"{outputSteps} is not a defined {nameof(OutputSteps)}.", nameof(outputSteps)),
-        };
-        if (outputSteps == OutputSteps.LastStep)
-        {
-            EngineArguments.RequireLength(outputs, nameof(outputs), "n·o", [batchSize, o], " for " + nameof(OutputSteps.LastStep));
-        }
-        else
-        {
-            EngineArguments.RequireLength(outputs, nameof(outputs), "T·n·o", [sequenceLength, batchSize, o], " for " + nameof(OutputSteps.EveryStep));
-        }
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+            int o = _model.Shape.OutputSize;
+            int outputCount = outputSteps switch
+            {
+                OutputSteps.LastStep => batchSize * o,
+                OutputSteps.EveryStep => RnnShape.SequenceElementCount(sequenceLength, batchSize, o),
+                _ => throw new ArgumentException($"{outputSteps} is not a defined {nameof(OutputSteps)}.", nameof(outputSteps)),
+            };
+            if (outputSteps == OutputSteps.LastStep)
+            {
+                EngineArguments.RequireLength(outputs, nameof(outputs), "n·o", [batchSize, o], " for " + nameof(OutputSteps.LastStep));
+            }
+            else
+            {
+                EngineArguments.RequireLength(outputs, nameof(outputs), "T·n·o", [sequenceLength, batchSize, o], " for " + nameof(OutputSteps.EveryStep));
+            }
 
-        RunForward(inputs, sequenceLength, batchSize, initialHidden, outputSteps);
-        WriteOutputs(outputSteps, outputs);
+            int version = _model.BeginRead();
+            RunForward(inputs, sequenceLength, batchSize, initialHidden, outputSteps);
+            WriteOutputs(outputSteps, outputs);
+            EndModelRead(version);
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>Copies H_t, the hidden states after step <paramref name="step"/> of the last forward pass.</summary>
     /// <param name="step">t, from 0 (H_0) to T.</param>
     /// <param name="destination">n·h values <c>[n][h]</c>.</param>
-    /// <exception cref="InvalidOperationException">No forward pass has run in this workspace.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass has run in this workspace, or another thread is inside
+    /// a call of it; nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is outside 0..T.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
     public void CopyHiddenState(int step, Span<float> destination)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireForward(nameof(CopyHiddenState), checkVersion: false);
-        ArgumentOutOfRangeException.ThrowIfNegative(step);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(step, _forwardSequenceLength);
-        int n = _forwardBatchSize, h = _model.Shape.HiddenSize;
-        EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
-        for (int b = 0; b < n; b++)
+        _use.Enter(this);
+        try
         {
-            _stacked.AsSpan((step * n + b) * _stackedStride + _model.Shape.InputSize, h).CopyTo(destination.Slice(b * h, h));
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireForward(nameof(CopyHiddenState), checkVersion: false);
+            ArgumentOutOfRangeException.ThrowIfNegative(step);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(step, _forwardSequenceLength);
+            int n = _forwardBatchSize, h = _model.Shape.HiddenSize;
+            EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
+            for (int b = 0; b < n; b++)
+            {
+                _stacked.AsSpan((step * n + b) * _stackedStride + _model.Shape.InputSize, h).CopyTo(destination.Slice(b * h, h));
+            }
+        }
+        finally
+        {
+            _use.Exit();
         }
     }
 
@@ -153,36 +195,49 @@ public sealed class RnnWorkspace : IDisposable
     /// (<see cref="RnnShape.ParameterCount"/> values); overwritten.</param>
     /// <param name="initialHiddenGradients">∂L/∂H_0, n·h values, overwritten; empty to skip it.</param>
     /// <param name="inputGradients">∂L/∂X, T·n·d values time-major, overwritten; empty to skip it (saves one product).</param>
-    /// <exception cref="InvalidOperationException">No forward pass has run, or the model's parameters changed since.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass has run, or the model's parameters changed since, or
+    /// another thread is inside a call of this workspace (in each case nothing is written); or another thread updated the
+    /// model during this call (the gradients are unspecified and the workspace has no forward pass).</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or a destination overlaps another buffer.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
     public void Backward(ReadOnlySpan<float> outputGradients, Span<float> parameterGradients, Span<float> initialHiddenGradients,
         Span<float> inputGradients)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireForward(nameof(Backward), checkVersion: true);
-        RnnShape shape = _model.Shape;
-        int T = _forwardSequenceLength, n = _forwardBatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
-        bool last = _forwardOutputs == OutputSteps.LastStep;
-        if (last)
+        _use.Enter(this);
+        try
         {
-            EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "n·o", [n, o], ", the last forward pass's outputs (LastStep)");
-        }
-        else
-        {
-            EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "T·n·o", [T, n, o], ", the last forward pass's outputs (EveryStep)");
-        }
-        EngineArguments.RequireParameterLength(parameterGradients, shape, nameof(parameterGradients));
-        EngineArguments.RequireLength(initialHiddenGradients, nameof(initialHiddenGradients), "n·h", [n, h], emptyAllowed: true);
-        EngineArguments.RequireLength(inputGradients, nameof(inputGradients), "T·n·d", [T, n, d], emptyAllowed: true);
-        EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), parameterGradients, nameof(parameterGradients));
-        EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), initialHiddenGradients, nameof(initialHiddenGradients));
-        EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), inputGradients, nameof(inputGradients));
-        EngineArguments.RequireDisjoint(parameterGradients, nameof(parameterGradients), initialHiddenGradients, nameof(initialHiddenGradients));
-        EngineArguments.RequireDisjoint(parameterGradients, nameof(parameterGradients), inputGradients, nameof(inputGradients));
-        EngineArguments.RequireDisjoint(initialHiddenGradients, nameof(initialHiddenGradients), inputGradients, nameof(inputGradients));
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireForward(nameof(Backward), checkVersion: true);
+            RnnShape shape = _model.Shape;
+            int T = _forwardSequenceLength, n = _forwardBatchSize, d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
+            bool last = _forwardOutputs == OutputSteps.LastStep;
+            if (last)
+            {
+                EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "n·o", [n, o], ", the last forward pass's outputs (LastStep)");
+            }
+            else
+            {
+                EngineArguments.RequireLength(outputGradients, nameof(outputGradients), "T·n·o", [T, n, o], ", the last forward pass's outputs (EveryStep)");
+            }
+            EngineArguments.RequireParameterLength(parameterGradients, shape, nameof(parameterGradients));
+            EngineArguments.RequireLength(initialHiddenGradients, nameof(initialHiddenGradients), "n·h", [n, h], emptyAllowed: true);
+            EngineArguments.RequireLength(inputGradients, nameof(inputGradients), "T·n·d", [T, n, d], emptyAllowed: true);
+            EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), parameterGradients, nameof(parameterGradients));
+            EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), initialHiddenGradients, nameof(initialHiddenGradients));
+            EngineArguments.RequireDisjoint(outputGradients, nameof(outputGradients), inputGradients, nameof(inputGradients));
+            EngineArguments.RequireDisjoint(parameterGradients, nameof(parameterGradients), initialHiddenGradients, nameof(initialHiddenGradients));
+            EngineArguments.RequireDisjoint(parameterGradients, nameof(parameterGradients), inputGradients, nameof(inputGradients));
+            EngineArguments.RequireDisjoint(initialHiddenGradients, nameof(initialHiddenGradients), inputGradients, nameof(inputGradients));
 
-        RunBackward(outputGradients, parameterGradients, initialHiddenGradients, inputGradients);
+            int version = _model.BeginRead();
+            if (_forwardModelVersion != version) RequireForward(nameof(Backward), checkVersion: true); // an update since the check above
+            RunBackward(outputGradients, parameterGradients, initialHiddenGradients, inputGradients);
+            EndModelRead(version);
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>
@@ -202,23 +257,37 @@ public sealed class RnnWorkspace : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length or overlaps another, or <paramref name="loss"/> is not defined.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes),
+    /// or updated the model during this call (the gradients are unspecified and the workspace has no forward pass).</exception>
     public float ComputeGradients(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
         LossKind loss, Span<float> parameterGradients, ReadOnlySpan<float> initialHidden = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
-        EngineArguments.RequireParameterLength(parameterGradients, _model.Shape, nameof(parameterGradients));
-        EngineArguments.RequireDisjoint(inputs, nameof(inputs), parameterGradients, nameof(parameterGradients));
-        EngineArguments.RequireDisjoint(targets, nameof(targets), parameterGradients, nameof(parameterGradients));
-        EngineArguments.RequireDisjoint(initialHidden, nameof(initialHidden), parameterGradients, nameof(parameterGradients));
-        return RunLossAndGradients(inputs, sequenceLength, batchSize, targets, loss, initialHidden, parameterGradients);
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+            MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
+            EngineArguments.RequireParameterLength(parameterGradients, _model.Shape, nameof(parameterGradients));
+            EngineArguments.RequireDisjoint(inputs, nameof(inputs), parameterGradients, nameof(parameterGradients));
+            EngineArguments.RequireDisjoint(targets, nameof(targets), parameterGradients, nameof(parameterGradients));
+            EngineArguments.RequireDisjoint(initialHidden, nameof(initialHidden), parameterGradients, nameof(parameterGradients));
+            int version = _model.BeginRead();
+            float value = RunLossAndGradients(inputs, sequenceLength, batchSize, targets, loss, initialHidden, parameterGradients);
+            EndModelRead(version);
+            return value;
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>
     /// One training step: forward from H_0 (zero or given), the loss, BPTT, and plain gradient descent
-    /// <c>p ← p − learningRate·∂L/∂p</c> on the model (<see cref="RnnModel.ApplyGradientDescent"/>). Every argument is
-    /// checked before the model changes.
+    /// <c>p ← p − learningRate·∂L/∂p</c> on the model (the bits of <see cref="RnnModel.ApplyGradientDescent"/>), counted
+    /// in the workspace's optimizer state as a plain <see cref="SgdOptimizer"/> step. Every argument is checked before the
+    /// model changes.
     /// </summary>
     /// <param name="inputs">X_1..X_T: T·n·d values, time-major.</param>
     /// <param name="sequenceLength">T, at least 1.</param>
@@ -233,21 +302,38 @@ public sealed class RnnWorkspace : IDisposable
     /// <paramref name="learningRate"/> is negative, infinite or NaN.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="loss"/> is not defined.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes), or
+    /// updated the model during this step or is updating it (this step's update is not applied, and the workspace has no
+    /// forward pass), or the workspace's optimizer state belongs to an optimizer with state (momentum, Adam; nothing
+    /// changes; see <see cref="ResetTrainingState"/>).</exception>
     public float TrainStep(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
         LossKind loss, float learningRate, ReadOnlySpan<float> initialHidden = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
-        EngineArguments.RequireLearningRate(learningRate);
-        return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden, learningRate, null, guardNonFinite: false).Loss;
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+            MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
+            EngineArguments.RequireLearningRate(learningRate);
+            _optimizerState.RequireCompatible(PlainSgd);
+            _optimizerState.Prepare(learningRate);
+            return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden, new OptimizerUpdate(_optimizerState), null, null,
+                guardNonFinite: false).Loss;
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>
     /// One training step with <paramref name="options"/>: forward from H_0 (zero or given), the loss, BPTT, then —
-    /// when asked — the non-finite guard and gradient clipping by global norm, and gradient descent
-    /// <c>p ← p − LearningRate·g</c>. Every argument is checked before the model changes, and a step the guard
-    /// refuses leaves the model bit-identical.
+    /// when asked — the non-finite guard and gradient clipping by value and by global norm, and the update of the
+    /// options' optimizer (plain gradient descent <c>p ← p − lr·g</c> by default; SGD with momentum, Adam, AdamW) at the
+    /// schedule's learning rate for this workspace's step count, which updates the optimizer state the workspace keeps
+    /// (<see cref="CopyTrainingState"/>). Every argument is checked before the model changes, and a step the guard
+    /// refuses leaves the model and the optimizer state bit-identical.
     /// </summary>
     /// <param name="inputs">X_1..X_T: T·n·d values, time-major.</param>
     /// <param name="sequenceLength">T, at least 1.</param>
@@ -255,23 +341,43 @@ public sealed class RnnWorkspace : IDisposable
     /// <param name="targets">n·o values for <see cref="LossKind.LastOutputMeanSquaredError"/>, T·n·o (time-major)
     /// for <see cref="LossKind.AllOutputsMeanSquaredError"/>.</param>
     /// <param name="loss">Which loss; its mean reduction is as <see cref="LossKind"/> documents.</param>
-    /// <param name="options">The learning rate, clipping and guard (see <see cref="TrainingOptions"/>).</param>
+    /// <param name="options">The learning rate and schedule, optimizer, parameter groups, clipping and guard (see <see cref="TrainingOptions"/>).</param>
     /// <param name="initialHidden">H_0, n·h values; empty (the default) means zeros.</param>
-    /// <returns>The loss before the update, and the gradient norm before clipping when clipping was asked.</returns>
+    /// <returns>The loss before the update, the gradient norm before clipping when clipping by norm was asked, and the learning rate used.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="loss"/> is not defined.</exception>
-    /// <exception cref="NonFiniteValueException">The guard is on and found a NaN or an infinity; the model was not updated.</exception>
+    /// <exception cref="NonFiniteValueException">The guard is on and found a NaN or an infinity in the inputs, H_0, the
+    /// targets, the loss, a gradient, or a parameter or optimizer-state value as the update would leave it; the model and
+    /// the optimizer state were not updated (bit-identical).
+    /// A refusal of the inputs, H_0 or the targets happens before the forward pass and leaves the workspace as it was; a
+    /// later one leaves the workspace holding this step's forward pass at the unchanged parameters, as
+    /// <see cref="ComputeGradients"/> would (so <see cref="Backward"/> and <see cref="CopyHiddenState"/> can inspect it).</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes), or
+    /// updated the model during this step or is updating it (this step's update is not applied, and the workspace has no
+    /// forward pass), or the workspace's optimizer state belongs to another kind of optimizer than
+    /// <see cref="TrainingOptions.Optimizer"/> (nothing changes; see <see cref="ResetTrainingState"/>).</exception>
     public TrainingStepResult TrainStep(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
         LossKind loss, TrainingOptions options, ReadOnlySpan<float> initialHidden = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(options);
-        RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
-        MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
-        return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden,
-            options.LearningRate, options.MaxGradientNorm, options.GuardNonFinite);
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ArgumentNullException.ThrowIfNull(options);
+            RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
+            MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
+            _optimizerState.RequireCompatible(options.Optimizer);
+            _optimizerState.Prepare(options);
+            TrainingStepResult result = _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden,
+                new OptimizerUpdate(_optimizerState), options.MaxGradientValue, options.MaxGradientNorm, options.GuardNonFinite);
+            return result with { LearningRate = _optimizerState.LearningRateOf(RnnParameter.Wxh) };
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>
@@ -280,10 +386,19 @@ public sealed class RnnWorkspace : IDisposable
     /// </summary>
     /// <returns>The state; before the first step, one with no <see cref="TrainingState.Kind"/> and step count 0.</returns>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace.</exception>
     public TrainingState CopyTrainingState()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return _optimizerState.Copy();
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _optimizerState.Copy();
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>
@@ -296,15 +411,25 @@ public sealed class RnnWorkspace : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
     /// <exception cref="ArgumentException">The state belongs to another shape; nothing changed.</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace; nothing changed.</exception>
     public void RestoreTrainingState(TrainingState state)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(state);
-        if (state.Shape != _model.Shape)
+        _use.Enter(this);
+        try
         {
-            throw new ArgumentException($"The training state belongs to a model of shape {state.Shape}, but this workspace's model has shape {_model.Shape}.", nameof(state));
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ArgumentNullException.ThrowIfNull(state);
+            if (state.Shape != _model.Shape)
+            {
+                throw new ArgumentException(
+                    $"The training state belongs to a model of shape {state.Shape}, but this workspace's model has shape {_model.Shape}; nothing changed.", nameof(state));
+            }
+            _optimizerState.Restore(state);
         }
-        _optimizerState.Restore(state);
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>
@@ -312,26 +437,57 @@ public sealed class RnnWorkspace : IDisposable
     /// training step may use any optimizer.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace; nothing changed.</exception>
     public void ResetTrainingState()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        _optimizerState.Reset();
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _optimizerState.Reset();
+        }
+        finally
+        {
+            _use.Exit();
+        }
     }
 
     /// <summary>Returns the rented buffers to the pool. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace: its buffers are
+    /// not returned while it uses them (nothing changes).</exception>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        _use.Enter(this);
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _hasForward = false;
+            Return(ref _stacked);
+            Return(ref _preActivations);
+            Return(ref _hiddenGradients);
+            Return(ref _outputs);
+            Return(ref _outputGradients);
+            _trainingStep.Dispose();
+            _optimizerState.Dispose();
+            _rowCapacity = 0;
+        }
+        finally
+        {
+            _use.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Ends a read of the model begun with <see cref="RnnModel.BeginRead"/>: when another thread updated the model
+    /// meanwhile, the buffers hold a mix of two weight sets, so the workspace forgets its forward pass and the call throws.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model was updated during the call.</exception>
+    internal void EndModelRead(int version)
+    {
+        if (_model.IsUnchangedSince(version)) return;
         _hasForward = false;
-        Return(ref _stacked);
-        Return(ref _preActivations);
-        Return(ref _hiddenGradients);
-        Return(ref _outputs);
-        Return(ref _outputGradients);
-        _trainingStep.Dispose();
-        _optimizerState.Dispose();
-        _rowCapacity = 0;
+        _model.EndRead(version);
     }
 
     /// <summary>Forward, outputs, L and dO = ∂L/∂O, then BPTT into <paramref name="parameterGradients"/>. Arguments are checked.</summary>

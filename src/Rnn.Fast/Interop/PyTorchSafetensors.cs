@@ -207,6 +207,8 @@ public static class PyTorchSafetensors
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or names a directory.</exception>
     /// <exception cref="IOException">The file system failed; the previous file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written; the previous file is untouched.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model during the save (or was updating it):
+    /// nothing is written (to a path: nothing is renamed, the previous file is untouched).</exception>
     public static void Save(RnnModel model, string path) => Save(model, path, options: null);
 
     /// <summary>
@@ -222,6 +224,8 @@ public static class PyTorchSafetensors
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or names a directory, or the prefixes overlap.</exception>
     /// <exception cref="IOException">The file system failed; the previous file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written; the previous file is untouched.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model during the save (or was updating it):
+    /// nothing is written (to a path: nothing is renamed, the previous file is untouched).</exception>
     public static void Save(RnnModel model, string path, PyTorchExportOptions? options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -238,6 +242,8 @@ public static class PyTorchSafetensors
     /// <param name="stream">A writable stream.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable; nothing is written.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model during the save (or was updating it):
+    /// nothing is written (to a path: nothing is renamed, the previous file is untouched).</exception>
     public static void Save(RnnModel model, Stream stream) => Save(model, stream, options: null);
 
     /// <summary>
@@ -249,6 +255,8 @@ public static class PyTorchSafetensors
     /// <param name="options">The key prefixes; null for <c>rnn.</c> and <c>fc.</c>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable, or the prefixes overlap; nothing is written.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model during the save (or was updating it):
+    /// nothing is written (to a path: nothing is renamed, the previous file is untouched).</exception>
     public static void Save(RnnModel model, Stream stream, PyTorchExportOptions? options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -394,7 +402,9 @@ public static class PyTorchSafetensors
         ReadOnlySpan<float> parameters = model.Parameters;
         string rnn = options.RnnPrefix, head = options.HeadPrefix;
 
-        // The tensors in PyTorch's layout, in the order they are written.
+        // The tensors in PyTorch's layout, in the order they are written: copies of one weight set, or nothing is
+        // written (see RnnModel's remarks on threads).
+        int version = model.BeginRead();
         (string Name, long[] Shape, float[] Values)[] tensors =
         [
             (rnn + PyTorchStateDictMapping.WeightInputHidden, [h, d], Transposed(shape.Wxh(parameters), d, h)),
@@ -404,6 +414,7 @@ public static class PyTorchSafetensors
             (head + PyTorchStateDictMapping.HeadWeight, [o, h], Transposed(shape.Who(parameters), h, o)),
             (head + PyTorchStateDictMapping.HeadBias, [o], shape.Bo(parameters).ToArray()),
         ];
+        model.EndRead(version);
 
         var json = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(json))

@@ -283,6 +283,13 @@ internal sealed partial class PyTorchStateDictMapping
             throw SafetensorsErrors.Invalid(path, $"too large: the tensors give d={d}, h={h}, o={o}, which needs {count} parameters; a model holds at most {RnnShape.MaxParameterCount}.");
         }
 
+        // A shape whose weight packs would not fit in one array (they pad their columns to 64) cannot be built: refused
+        // here, from the sizes alone, as the model file's loader refuses it (ModelSizes decides for both).
+        if (ModelSizes.Problem((int)d, (int)h, (int)o) is string problem)
+        {
+            throw SafetensorsErrors.Invalid(path, $"too large: {problem}.");
+        }
+
         return new RnnShape((int)d, (int)h, (int)o);
     }
 

@@ -24,13 +24,16 @@ internal static unsafe class BiasKernels
     /// <param name="leadingDimension">The distance in floats between row starts of <paramref name="matrix"/>.</param>
     /// <param name="sums">The running sums, length <paramref name="columns"/>, updated in place; it must not overlap <paramref name="matrix"/>.</param>
     /// <exception cref="ArgumentException">The matrix span is too short, <paramref name="sums"/> has the wrong length, or they overlap.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative or the leading dimension is below <paramref name="columns"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative, the leading dimension is below
+    /// <paramref name="columns"/>, or <paramref name="rows"/> exceeds the kernels' largest dimension (int.MaxValue − 1023,
+    /// reachable only with spans over native memory).</exception>
     public static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, int columns, int leadingDimension, Span<float> sums) =>
         AddColumnSums(matrix, rows, columns, leadingDimension, sums, KernelDispatch.Active);
 
     internal static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, int columns, int leadingDimension, Span<float> sums, InstructionSet instructionSet)
     {
         KernelArguments.ThrowIfBadMatrix(matrix.Length, rows, columns, leadingDimension, nameof(matrix));
+        KernelArguments.ThrowIfTooLargeForLoops(rows, "The row count", nameof(rows));
         KernelArguments.ThrowIfLengthDiffers(columns, sums.Length, nameof(sums));
         if (matrix.Overlaps(sums)) throw new ArgumentException("The sums must not overlap the matrix.", nameof(sums));
         KernelDispatch.ThrowIfUnsupported(instructionSet);
@@ -59,7 +62,7 @@ internal static unsafe class BiasKernels
     // block's rows are added in increasing row order, and the sums stored back. The memory walk is RowBlock
     // sequential streams (prefetcher-friendly, unlike a column strip walked down thousands of rows), the sums stay
     // in L1, and every column's chain keeps its order, so the bits equal the scalar chain.
-    private const int RowBlock = 8;
+    internal const int RowBlock = 8;
 
     private static int ColumnSums512(float* pm, int rows, int columns, long ld, float* ps)
     {

@@ -58,6 +58,8 @@ internal static unsafe class GemmDriver
         float* plainB = null, nint plainBStride = 0)
     {
         Debug.Assert(plainB == null || depth <= DepthBlockFor(path));
+        // Callers checked the sizes (MatrixMultiply's entry points, or a model's buildable shape for the streaming step).
+        Debug.Assert(m <= KernelArguments.MaxDimension && n <= KernelArguments.MaxDimension && depth <= KernelArguments.MaxDimension);
         if (plainB != null && (m == 1 || path == InstructionSet.Scalar))
         {
             GemmPacking.PackPanels(plainB, plainBStride, 1, depth, n, packedB);

@@ -17,7 +17,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Depths per block of <see cref="PackTransposedSource"/>: 64 panel rows of 8 columns (2 KiB) are written while 8 source rows are read.</summary>
-    private const int TransposeDepthBlock = 64;
+    internal const int TransposeDepthBlock = 64;
 
     /// <summary>
     /// <see cref="PackPanels"/> for a source whose rows are B's columns (B = Wᵀ, for dX = dA·Wᵀ). Each panel is filled

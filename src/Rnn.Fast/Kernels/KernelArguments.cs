@@ -3,6 +3,34 @@ namespace Rnn.Fast.Kernels;
 /// <summary>Argument checks shared by the public kernels: each throws before anything is written.</summary>
 internal static class KernelArguments
 {
+    /// <summary>
+    /// The largest step any kernel loop adds to an int counter: the AVX-512 GEMM depth block (1024). The row blocks
+    /// (120 rows), panels (64 columns), tiles (6 rows), transposing packs (64 depths) and column-sum blocks (8 rows)
+    /// step by less; a test holds every one of them to this.
+    /// </summary>
+    internal const int MaxLoopStep = 1024;
+
+    /// <summary>
+    /// The largest matrix dimension (M, N, K, or rows of a column sum) the kernels take: int.MaxValue − (1024 − 1) =
+    /// 2,147,482,624. Under it, no loop counter (k0 + 1024, j0 + 64, i0 + 120, …) and no rounding (N + 63 for the panel
+    /// count) can pass int.MaxValue, so the loops stay in int. The entry points check it once; larger sizes are only
+    /// reachable with spans over native memory of more than 8 GB.
+    /// </summary>
+    internal const int MaxDimension = int.MaxValue - (MaxLoopStep - 1);
+
+    /// <summary>Throws unless <paramref name="size"/> is at most <see cref="MaxDimension"/>.</summary>
+    /// <param name="size">The dimension.</param>
+    /// <param name="what">The dimension in words, e.g. "N (the columns of B and C)".</param>
+    /// <param name="parameterName">The argument it belongs to.</param>
+    public static void ThrowIfTooLargeForLoops(int size, string what, string parameterName)
+    {
+        if (size > MaxDimension)
+        {
+            throw new ArgumentOutOfRangeException(parameterName, size,
+                $"{what} is {size}; the kernels take at most {MaxDimension} (int.MaxValue − {MaxLoopStep - 1}), so that no loop counter or rounding overflows.");
+        }
+    }
+
     public static void ThrowIfLengthDiffers(int expected, int actual, string parameterName)
     {
         if (expected != actual)

@@ -15,6 +15,9 @@ namespace Rnn.Fast.Kernels;
 /// runs over two products (C += X·Wxh, then C += H·Whh) equals one chain over the concatenated depth.</para>
 /// <para>Error: each element's chain of K fused multiply-adds (K roundings) satisfies
 /// |ĉ − c| ≤ γ_K·(|c₀| + Σ_k |a_ik·b_kj|) with γ_K = K·u/(1 − K·u), u = 2⁻²⁴.</para>
+/// <para>Sizes: every dimension (M, N, K) is at most <see cref="KernelArguments.MaxDimension"/> (int.MaxValue − 1023),
+/// or the call throws <see cref="ArgumentOutOfRangeException"/> before touching memory; sizes are computed in 64-bit
+/// arithmetic, and under that limit no loop counter or rounding of the drivers can overflow int.</para>
 /// <para>Allocation: none per call after a thread's first call (a per-thread buffer for packing up to 1024 rows of
 /// a plain B is allocated once and grows only for a wider B; products with a <see cref="PackedMatrix"/> never need
 /// it). C must not overlap A
@@ -211,11 +214,16 @@ internal static unsafe class MatrixMultiply
         }
     }
 
+    /// <summary>
+    /// The floats of the packing buffer for <paramref name="rows"/> rows of an N-column operand: a pack's storage
+    /// (<see cref="PackedMatrix.StorageLength"/>, in 64-bit arithmetic, its 16 floats of slack included for the 64-byte alignment).
+    /// </summary>
+    internal static long PackScratchLength(int rows, int columns) => PackedMatrix.StorageLength(rows, columns);
+
     /// <summary>This thread's packing buffer for <paramref name="rows"/> rows of an N-column operand, grown when needed.</summary>
     private static float* PackScratch(int rows, int columns)
     {
-        long panels = (columns + PackedMatrix.PanelWidth - 1) / PackedMatrix.PanelWidth;
-        long length = panels * PackedMatrix.PanelWidth * rows + 16;
+        long length = PackScratchLength(rows, columns);
         if (length > Array.MaxLength)
         {
             throw new ArgumentException($"Packing a {rows}×{columns} operand needs {length} floats, more than one array holds.", "b");
@@ -233,6 +241,11 @@ internal static unsafe class MatrixMultiply
     private static void CheckProduct(int leftRows, int leftColumns, string leftName, int rightRows, int rightColumns,
         string rightName, MatrixSpan c)
     {
+        // One check at the boundary: under the limit, no loop counter or rounding of the drivers can overflow. The left
+        // factor is always the argument a (A or Aᵀ); the names are constants, so a passing check allocates nothing.
+        KernelArguments.ThrowIfTooLargeForLoops(leftRows, "M (the rows of C)", "a");
+        KernelArguments.ThrowIfTooLargeForLoops(leftColumns, "K (the depth of the product)", "a");
+        KernelArguments.ThrowIfTooLargeForLoops(rightColumns, "N (the columns of C)", rightName);
         if (leftColumns != rightRows)
         {
             throw new ArgumentException(

@@ -33,20 +33,34 @@ internal sealed unsafe class PackedMatrix
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
-        long panels = (columns + (long)PanelWidth - 1) / PanelWidth;
-        long length = panels * PanelWidth * rows;
-        if (length + AlignmentFloats > Array.MaxLength)
+        long length = StorageLength(rows, columns);
+        if (length > Array.MaxLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(rows),
-                $"A packed {rows}×{columns} matrix needs {length} floats; at most {Array.MaxLength - AlignmentFloats} fit.");
+            throw new ArgumentOutOfRangeException(rows >= columns ? nameof(rows) : nameof(columns),
+                $"A packed {rows}×{columns} matrix needs {length - AlignmentFloats} floats; at most {Array.MaxLength - AlignmentFloats} fit.");
         }
 
         Rows = rows;
         Columns = columns;
-        PanelCount = (int)panels;
-        _storage = GC.AllocateArray<float>((int)length + AlignmentFloats, pinned: true);
+        PanelCount = (int)((columns + (long)PanelWidth - 1) / PanelWidth);
+        _storage = GC.AllocateArray<float>((int)length, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
         _offset = (int)((64 - (address & 63)) & 63) / sizeof(float);
+    }
+
+    /// <summary>
+    /// The floats a pack of a <paramref name="rows"/>×<paramref name="columns"/> matrix allocates: ⌈N / <see cref="PanelWidth"/>⌉
+    /// panels of K·<see cref="PanelWidth"/> floats, plus the alignment slack; in 64-bit arithmetic, so it is exact for every
+    /// pair of sizes from 1 to <see cref="int.MaxValue"/>. The constructor allocates exactly this, and the checks that
+    /// decide whether a model can be built (before anything is allocated) call it, so they follow any change of layout.
+    /// </summary>
+    /// <param name="rows">K, at least 1.</param>
+    /// <param name="columns">N, at least 1.</param>
+    /// <returns>The length of the pack's storage array, which must not exceed <see cref="Array.MaxLength"/>.</returns>
+    internal static long StorageLength(int rows, int columns)
+    {
+        long panels = (columns + (long)PanelWidth - 1) / PanelWidth;
+        return panels * PanelWidth * rows + AlignmentFloats;
     }
 
     /// <summary>K: the number of rows of the packed matrix.</summary>

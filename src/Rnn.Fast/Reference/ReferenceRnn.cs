@@ -9,7 +9,8 @@ namespace Rnn.Fast.Reference;
 /// <c>H_t = tanh(X_t·Wxh + H_{t−1}·Whh + bh)</c> for t = 1..T, and <c>O_t = H_t·Who + bo</c>.</para>
 /// <para>The reference allocates its results (<see cref="ReferenceForwardPass"/>, <see cref="ReferenceGradients"/>);
 /// only the update methods write to a caller's buffer. Every method checks every length before it computes or writes
-/// anything: an <see cref="ArgumentException"/> names the argument and gives the expected and the actual length,
+/// anything: an <see cref="ArgumentException"/> names the argument and gives the expected and the actual length (or,
+/// for an update whose parameters partly overlap its gradients, how far apart they are),
 /// and leaves every buffer as it was. Float parameters (the model's type) enter through <see cref="Widen"/>.</para>
 /// <para>All methods are thread-safe: they keep no state.</para>
 /// </remarks>
@@ -34,7 +35,7 @@ public static class ReferenceRnn
         int T = sequenceLength, n = batchSize;
         int inputCount = RnnShape.SequenceElementCount(T, n, d);
         // (T+1)·n·h must fit too: H_0 is stored beside H_1..H_T.
-        int hiddenCount = RnnShape.SequenceElementCount(T + 1, n, h);
+        int hiddenCount = RnnShape.StateElementCount(T, n, h);
         int outputCount = RnnShape.SequenceElementCount(T, n, o);
         RequireLength(parameters, shape.ParameterCount, nameof(parameters), $"the parameter count of {shape}");
         RequireLength(inputs, inputCount, nameof(inputs), $"T·n·d = {T}·{n}·{d}");
@@ -208,16 +209,26 @@ public static class ReferenceRnn
     /// <param name="shape">The network's sizes; both buffers must hold <see cref="RnnShape.ParameterCount"/> values.</param>
     /// <param name="gradients">∂L/∂p, in <see cref="RnnShape"/>'s layout (e.g. <see cref="ReferenceGradients.Parameters"/>).</param>
     /// <param name="learningRate">The step size: finite and at least 0.</param>
-    /// <param name="parameters">The parameters, updated in place.</param>
+    /// <param name="parameters">The parameters, updated in place. It may be the very same span as
+    /// <paramref name="gradients"/> (each element reads its gradient before it is written), but must not otherwise
+    /// overlap it: element i would read a gradient that an earlier element already overwrote.</param>
     /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative, infinite or NaN.</exception>
-    /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
+    /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="parameters"/> overlaps
+    /// <paramref name="gradients"/> without being the very same span; nothing is written.</exception>
     public static void ApplyGradientDescent(RnnShape shape, ReadOnlySpan<double> gradients, double learningRate, Span<double> parameters)
     {
         ArgumentNullException.ThrowIfNull(shape);
         RequireLearningRate(learningRate);
         RequireLength(gradients, shape.ParameterCount, nameof(gradients), $"the parameter count of {shape}");
         RequireLength(parameters, shape.ParameterCount, nameof(parameters), $"the parameter count of {shape}");
+        if (gradients.Overlaps(parameters, out int offset) && offset != 0)
+        {
+            throw new ArgumentException(
+                $"{nameof(parameters)} overlaps {nameof(gradients)} {Math.Abs(offset)} elements apart; it may be the very same span (in place) but must not otherwise overlap it.",
+                nameof(parameters));
+        }
+
         for (int i = 0; i < parameters.Length; i++) parameters[i] -= learningRate * gradients[i];
     }
 

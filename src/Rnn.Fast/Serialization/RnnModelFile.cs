@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using Rnn.Fast.Kernels;
 
 namespace Rnn.Fast;
 
 /// <summary>
 /// Saves an <see cref="RnnModel"/> to a file or stream and loads it back, bit for bit. Saving to a path is atomic:
-/// a crash or an error during <see cref="Save(RnnModel, string)"/> leaves the previous file as it was. Loading
+/// an error during <see cref="Save(RnnModel, string)"/> leaves the previous file as it was, and a crash leaves the
+/// previous file or the complete new one, never a mixture (and perhaps a temporary file, see the method). Loading
 /// checks every field and a CRC-32 over the whole file before it builds a model, so it returns a complete model or
 /// throws <see cref="InvalidModelFileException"/>, never a half-loaded one.
 /// </summary>
@@ -32,13 +34,20 @@ namespace Rnn.Fast;
 /// <para>Load checks, in this order, and throws <see cref="InvalidModelFileException"/> whose message starts with the
 /// name of the first problem found: <c>truncated</c> (the file ends inside the header), <c>wrong magic</c>,
 /// <c>format version</c> (not 1), <c>invalid size</c> (d, h or o below 1), <c>unknown activation</c>,
-/// <c>too large</c> (more parameters than <see cref="RnnShape.MaxParameterCount"/>), <c>parameter count
+/// <c>too large</c> (more parameters than <see cref="RnnShape.MaxParameterCount"/>, a weight pack of the model that
+/// would not fit in one array, or a model whose weight packs — which pad their columns to a multiple of 64 — would make
+/// the load allocate more than the bound below; the message gives the sizes), <c>parameter count
 /// mismatch</c> (P is not the shape's count), <c>truncated</c> (the parameters or the checksum are cut short),
 /// <c>checksum mismatch</c>, and for <see cref="Load(string)"/> <c>trailing data</c> after the checksum. Every
 /// header field is checked before anything is allocated for the parameters; a stream that can seek must also hold
-/// all 4·P + 4 bytes the header announces, and a stream that cannot is read in 64 KiB chunks into a buffer that
-/// grows only as the data arrives. So a forged header costs at most what the stream really holds, never what the
-/// header asks for.</para>
+/// all 4·P + 4 bytes the header announces, and a stream that cannot is read in blocks that grow only as the data
+/// arrives. So a forged header costs at most what the stream really holds (about twice that without a length),
+/// never what the header asks for.</para>
+/// <para>Memory: a load allocates at most <c>16·P + 128·(d + h + o) + 1 MiB</c> bytes in all — c = 4 times the 4·P
+/// bytes of parameters the file holds (the parameters, which the model keeps without a copy; the blocks that receive
+/// the first half of them from a stream without a length; the six weight packs), plus a term in d + h + o. A file whose
+/// model would need more is refused as <c>too large</c> before anything is allocated; in practice these are shapes with
+/// a hidden size below about 20 and tens of thousands of inputs or outputs, whose packs are mostly padding.</para>
 /// <para>Threads: every method may run on any thread; a model must not change while it is being saved.</para>
 /// </remarks>
 public static class RnnModelFile
@@ -56,12 +65,26 @@ public static class RnnModelFile
 
     /// <summary>
     /// Saves <paramref name="model"/> to <paramref name="path"/> atomically: it writes the file under a temporary
-    /// name in the same folder (<c>path.&lt;random&gt;.tmp</c>), flushes it to disk, then renames it over
-    /// <paramref name="path"/>. A crash at any moment leaves either the previous file or the new one at
+    /// name in the same folder (<c>path.&lt;16 hexadecimal digits&gt;.tmp</c>, created new, never over an existing
+    /// file), flushes it to disk, renames it over <paramref name="path"/>, then flushes the folder (on Linux, macOS and
+    /// FreeBSD; see below). A crash at any moment leaves either the previous file or the new one at
     /// <paramref name="path"/>, never a mixture; when the save fails with an exception, the temporary file is
-    /// deleted and the previous file is untouched. (A crash between writing and renaming can leave the temporary
-    /// file behind.)
+    /// deleted and the previous file is untouched.
     /// </summary>
+    /// <remarks>
+    /// <para>Temporary files: a process that dies (killed, crashed, or the machine losing power) at any moment after
+    /// the temporary file was created and before the rename leaves that file behind, complete or not, beside
+    /// <paramref name="path"/>: its name is the target's name, a dot, 16 lowercase hexadecimal digits and
+    /// <c>.tmp</c> (for <c>model.rnnf</c>, e.g. <c>model.rnnf.3f09a1c2e4b5d6f7.tmp</c>). Nothing ever reads such
+    /// a file; delete it when no save to that path is running. Save does not delete others' temporary files, since
+    /// one may belong to a save still running in another process.</para>
+    /// <para>Power loss: the file is flushed before the rename, and on Linux, macOS and FreeBSD the folder is flushed
+    /// after it (errors of that flush are ignored: the new file is complete either way), so once Save returns the new
+    /// file survives a power loss. On Windows the folder is not flushed: a power loss soon after Save returns may bring
+    /// back the previous file (still never a mixture).</para>
+    /// <para>Threads: the model must not be updated during the save; an update by another thread is detected and the
+    /// save fails with <see cref="InvalidOperationException"/>, renaming nothing.</para>
+    /// </remarks>
     /// <param name="model">The model to save.</param>
     /// <param name="path">The file to create or replace.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="path"/> is null.</exception>
@@ -70,25 +93,30 @@ public static class RnnModelFile
     /// previous file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written; the previous file is
     /// untouched.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model during the save (or was updating
+    /// it); the temporary file is deleted and the previous file is untouched.</exception>
     public static void Save(RnnModel model, string path) => Save(model, path, beforeRename: null);
 
     /// <summary>
-    /// <see cref="Save(RnnModel, string)"/> with a seam for fault injection: <paramref name="beforeRename"/> runs
-    /// with the temporary file's path after the file is written, flushed and closed, just before the rename.
-    /// Tests throw from it to simulate a crash between write and rename.
+    /// <see cref="Save(RnnModel, string)"/> with seams for tests: <paramref name="beforeRename"/> runs with the temporary
+    /// file's path after the file is written, flushed and closed, just before the rename (tests throw from it to simulate
+    /// a crash between write and rename); <paramref name="flushFolder"/> replaces <see cref="DirectoryFlush.Flush"/>
+    /// (tests watch when, and on which folder, it runs).
     /// </summary>
-    internal static void Save(RnnModel model, string path, Action<string>? beforeRename)
+    internal static void Save(RnnModel model, string path, Action<string>? beforeRename, Func<string, bool>? flushFolder = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        WriteAtomically(path, stream => Write(model, stream), beforeRename);
+        WriteAtomically(path, stream => Write(model, stream), beforeRename, flushFolder);
     }
 
     /// <summary>
     /// The atomic save of <see cref="Save(RnnModel, string)"/> for any writer (the safetensors export uses it too):
     /// <paramref name="write"/> fills a temporary file in the folder of <paramref name="path"/>, which is flushed to
-    /// disk, closed and renamed over <paramref name="path"/>; on failure the temporary file is deleted.
+    /// disk, closed and renamed over <paramref name="path"/>, and then the folder is flushed
+    /// (<see cref="DirectoryFlush.Flush"/>, or <paramref name="flushFolder"/> in tests); on failure the temporary file is
+    /// deleted. The temporary file's name and when one can be left behind are as <see cref="Save(RnnModel, string)"/> says.
     /// </summary>
-    internal static void WriteAtomically(string path, Action<Stream> write, Action<string>? beforeRename)
+    internal static void WriteAtomically(string path, Action<Stream> write, Action<string>? beforeRename, Func<string, bool>? flushFolder = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
@@ -119,6 +147,10 @@ public static class RnnModelFile
             if (created) DeleteQuietly(temporary);
             throw;
         }
+
+        // The rename is durable once the folder's entries are: without this, a power loss soon after the save can bring
+        // the old file back (never a mixture). After the rename, so it is outside the try: the new file is in place.
+        (flushFolder ?? DirectoryFlush.Flush)(Path.GetDirectoryName(fullPath)!);
     }
 
     /// <summary>
@@ -129,6 +161,8 @@ public static class RnnModelFile
     /// <param name="stream">A writable stream.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable (or is closed); nothing is written.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model during the save (or was updating
+    /// it): the stream then holds the header and parameters but no checksum, which no load accepts.</exception>
     public static void Save(RnnModel model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -206,6 +240,8 @@ public static class RnnModelFile
         crc.Append(header);
         stream.Write(header);
 
+        // The parameters are read as one weight set, or the checksum is not written (see RnnModel's threads remarks).
+        int version = model.BeginRead();
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkFloats * sizeof(float));
         try
         {
@@ -228,6 +264,7 @@ public static class RnnModelFile
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
+        model.EndRead(version);
         Span<byte> checksum = stackalloc byte[ChecksumLength];
         BinaryPrimitives.WriteUInt32LittleEndian(checksum, crc.GetCurrentHashAsUInt32());
         stream.Write(checksum);
@@ -269,16 +306,15 @@ public static class RnnModelFile
             throw Invalid(path, $"unknown activation code {activation} (this library knows {TanhActivation} = tanh).");
         }
 
-        // d·h + h·h + h + h·o + o = h·(d + h + o + 1) + o. Each size is below 2^31, so d + h + o + 1 < 2^33 and the
-        // product stays below 3·2^62 + 2^31 < 2^64: exact in ulong for every header.
-        ulong needed = (ulong)h * ((ulong)d + (ulong)h + (ulong)o + 1) + (ulong)o;
-        if (needed > (ulong)RnnShape.MaxParameterCount)
-        {
-            throw Invalid(path, $"too large: the shape d={d}, h={h}, o={o} needs {needed} parameters; a model holds at most {RnnShape.MaxParameterCount}.");
-        }
+        // Too large: more parameters than one array holds (ModelSizes computes h·(d + h + o + 1) + o exactly for every
+        // header), a weight pack that does not fit, or a model whose padded packs would make this load allocate more than
+        // 16·P + 128·(d + h + o) + 1 MiB bytes. All from the sizes alone, before anything is allocated for them.
+        string? tooLarge = ModelSizes.LoadProblem(d, h, o);
+        if (tooLarge is not null) throw Invalid(path, $"too large: {tooLarge}.");
 
+        long needed = (long)RnnShape.ParameterCountOf(d, h, o);
         long declared = BinaryPrimitives.ReadInt64LittleEndian(header[24..]);
-        if (declared != (long)needed)
+        if (declared != needed)
         {
             throw Invalid(path, $"parameter count mismatch: the shape d={d}, h={h}, o={o} needs {needed} parameters, but the header says {declared}.");
         }
@@ -292,29 +328,20 @@ public static class RnnModelFile
 
         var crc = new Crc32();
         crc.Append(header);
-        // A stream of known length holds every announced byte (checked above); any other stream gets a buffer that
-        // doubles as data arrives, so a forged count cannot make us allocate more than about twice what was sent.
-        float[] parameters = new float[stream.CanSeek ? count : Math.Min(count, ChunkFloats)];
+        float[] parameters;
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkFloats * sizeof(float));
         try
         {
             long afterHeader = 0;
-            int filled = 0;
-            while (filled < count)
+            if (stream.CanSeek)
             {
-                if (filled == parameters.Length) Array.Resize(ref parameters, (int)Math.Min(2L * parameters.Length, count));
-                int floats = Math.Min(ChunkFloats, parameters.Length - filled);
-                Span<byte> bytes = chunk.AsSpan(0, floats * sizeof(float));
-                int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-                afterHeader += read;
-                if (read < bytes.Length) throw Truncated(path, count, afterHeader);
-                crc.Append(bytes);
-                for (int i = 0; i < floats; i++)
-                {
-                    parameters[filled + i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
-                }
-
-                filled += floats;
+                // The stream holds every announced byte (checked above): read them straight into the model's own array.
+                parameters = new float[count];
+                ReadParameters(stream, parameters, chunk, crc, ref afterHeader, path, count);
+            }
+            else
+            {
+                parameters = ReadParametersUnseekable(stream, chunk, crc, ref afterHeader, path, count);
             }
 
             Span<byte> checksum = chunk.AsSpan(0, ChecksumLength);
@@ -332,8 +359,59 @@ public static class RnnModelFile
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        // Only now, from a complete and verified buffer: the header checks above make this shape valid.
-        return new RnnModel(new RnnShape(d, h, o), parameters);
+        // Only now, from a complete and verified buffer, which the model keeps without a copy: the header checks above
+        // make this shape valid and buildable.
+        return RnnModel.FromOwnedParameters(new RnnShape(d, h, o), parameters, KernelDispatch.Active);
+    }
+
+    /// <summary>
+    /// Reads the parameters from a stream without a length, where a forged count must cost no more than about twice what
+    /// really arrives: the first half arrives in blocks that double with what has arrived (64 KiB, 64 KiB, 128 KiB, …),
+    /// each allocated only when the data before it is in; the array the model keeps is allocated once the first half is
+    /// in, and the second half is read straight into it. So the load allocates 1.5·4·P bytes for the parameters in all.
+    /// </summary>
+    private static float[] ReadParametersUnseekable(Stream stream, byte[] chunk, Crc32 crc, ref long afterHeader, string? path, int count)
+    {
+        int half = count / 2;
+        var blocks = new List<float[]>();
+        for (int received = 0; received < half;)
+        {
+            var block = new float[Math.Min(Math.Max(ChunkFloats, received), half - received)];
+            ReadParameters(stream, block, chunk, crc, ref afterHeader, path, count);
+            blocks.Add(block);
+            received += block.Length;
+        }
+
+        var parameters = new float[count];
+        int at = 0;
+        foreach (float[] block in blocks)
+        {
+            block.CopyTo(parameters, at);
+            at += block.Length;
+        }
+
+        ReadParameters(stream, parameters.AsSpan(half), chunk, crc, ref afterHeader, path, count);
+        return parameters;
+    }
+
+    /// <summary>Fills <paramref name="destination"/> from the stream, 64 KiB at a time, and appends the bytes to the checksum.</summary>
+    private static void ReadParameters(Stream stream, Span<float> destination, byte[] chunk, Crc32 crc, ref long afterHeader, string? path, int count)
+    {
+        for (int filled = 0; filled < destination.Length;)
+        {
+            int floats = Math.Min(ChunkFloats, destination.Length - filled);
+            Span<byte> bytes = chunk.AsSpan(0, floats * sizeof(float));
+            int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            afterHeader += read;
+            if (read < bytes.Length) throw Truncated(path, count, afterHeader);
+            crc.Append(bytes);
+            for (int i = 0; i < floats; i++)
+            {
+                destination[filled + i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
+            }
+
+            filled += floats;
+        }
     }
 
     private static InvalidModelFileException Truncated(string? path, int count, long bytesAfterHeader) =>

@@ -56,6 +56,23 @@ internal static class NonFiniteGuard
         if (g >= 0) throw new NonFiniteValueException(TrainingTensor.Gradients, null, g, gradients[g], step, ParameterName(shape, g, "∂L/∂"));
     }
 
+    /// <summary>
+    /// Before the update is applied: the parameters it would produce, evaluated as the update computes them and stored
+    /// nowhere, so a finite learning rate too large for finite gradients (p − 1e30·g overflowing) is refused too.
+    /// </summary>
+    public static void CheckUpdate<TUpdate>(RnnShape shape, ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, TUpdate update,
+        long step, InstructionSet path)
+        where TUpdate : struct, IParameterUpdate
+    {
+        int i = update.IndexOfFirstNonFiniteResult(parameters, gradients, path);
+        if (i >= 0)
+        {
+            string? state = update.StateAt(parameters, gradients, i);
+            throw new NonFiniteValueException(state is null ? TrainingTensor.UpdatedParameters : TrainingTensor.UpdatedOptimizerState, null, i,
+                update.ResultAt(parameters, gradients, i), step, state is null ? ParameterName(shape, i, "") : $"{state} of {ParameterName(shape, i, "")}");
+        }
+    }
+
     /// <summary>The parameter at <paramref name="index"/> of <see cref="RnnShape"/>'s layout, e.g. "Whh[2, 7]" or "bo[1]".</summary>
     internal static string ParameterName(RnnShape shape, int index, string prefix)
     {

@@ -11,7 +11,7 @@ public sealed class NonFiniteValueException : ArithmeticException
     /// <param name="timeStep">The time step t (1..T) the value belongs to, or null when the tensor is not per step.</param>
     /// <param name="index">The value's index in the tensor's flat buffer (for inputs and targets, the caller's span).</param>
     /// <param name="value">The value found: NaN, +∞ or −∞.</param>
-    /// <param name="trainingStep">Which training step of the workspace (1 for its first) found it.</param>
+    /// <param name="trainingStep">Which training step of the workspace found it: 1 + the steps that updated the model.</param>
     /// <param name="location">The element in words, e.g. "X_3[0, 5]" or "∂L/∂Whh[2, 7]".</param>
     public NonFiniteValueException(TrainingTensor tensor, int? timeStep, int index, float value, long trainingStep, string location)
         : base($"Training step {trainingStep}: {Describe(value)} in {tensor} at {location} (index {index}); the parameters were not updated.")
@@ -36,7 +36,10 @@ public sealed class NonFiniteValueException : ArithmeticException
     /// <summary>The value found: NaN, +∞ or −∞.</summary>
     public float Value { get; }
 
-    /// <summary>The workspace's training-step count at the failing call, counting every guarded or unguarded call from 1.</summary>
+    /// <summary>
+    /// The number the refused step would have had: 1 + the number of training steps of the workspace that updated the
+    /// model (guarded or not). A refused step does not count, so retrying it reports the same number.
+    /// </summary>
     public long TrainingStep { get; }
 
     /// <summary>The element in words, e.g. "X_3[0, 5]" (batch row 0, column 5 of X_3) or "∂L/∂Whh[2, 7]".</summary>

@@ -157,11 +157,12 @@ public sealed record TrainingOptions
     internal double WeightDecayOf(RnnParameter tensor) => _groupOfTensor[(int)tensor]?.WeightDecay ?? _optimizer.DefaultWeightDecay;
 
     /// <summary>
-    /// When true, the step checks the inputs, H_0 and the targets before the forward pass, the loss after it and every
-    /// parameter gradient after BPTT, and throws <see cref="NonFiniteValueException"/> — naming the tensor, time step
-    /// and index where a NaN or infinity first appeared — instead of updating: the parameters stay bit-identical.
-    /// The checks are scans over what the step already touches (inputs, targets, gradients); off (the default), they
-    /// cost nothing.
+    /// When true, the step checks the inputs, H_0 and the targets before the forward pass, the loss after it, every
+    /// parameter gradient after BPTT, and every parameter and optimizer state value as the update would leave them
+    /// (evaluated before anything is written, so a finite learning rate too large for finite gradients is caught too), and throws
+    /// <see cref="NonFiniteValueException"/> — naming the tensor, time step and index where a NaN or infinity first
+    /// appeared — instead of updating: the parameters and the optimizer state stay bit-identical. The checks are scans over what the step already
+    /// touches (inputs, targets, gradients, parameters); off (the default), they cost nothing.
     /// </summary>
     public bool GuardNonFinite { get; init; }
 }

@@ -6,28 +6,41 @@ namespace Rnn.Fast;
 /// <summary>
 /// The policy of a training step, after its arguments were checked: the non-finite guard on the arguments, the loss
 /// and gradients (from the workspace's forward and backward passes), the guard on the results, clipping by global
-/// norm, and the update of the model. It owns the gradient buffer and counts the steps of its workspace.
+/// norm, the guard on the update, and the update of the model. It owns the gradient buffer and counts the steps of its
+/// workspace.
 /// </summary>
+/// <remarks>
+/// <para>The guard's rule, for every optimizer (see <see cref="IParameterUpdate"/>): with the guard on, nothing is
+/// applied that would make a parameter NaN or infinite — the update is evaluated and checked before it is committed —
+/// so a refused step leaves the model bit-identical, whichever of its checks refused it.</para>
+/// <para>What a refused step leaves behind: the guard on the arguments runs before anything changes, so then nothing
+/// did. A refusal after the forward pass (the loss, a gradient or the update) leaves the model as it was and the
+/// workspace holding this step's forward pass at those unchanged parameters, as <see cref="RnnWorkspace.ComputeGradients"/>
+/// would. The step count grows only when the model is updated, so a refused step's number is the count plus one, and
+/// a retry reports the same number.</para>
+/// </remarks>
 internal sealed class TrainingStep : IDisposable
 {
     private readonly RnnWorkspace _workspace;
     private float[] _parameterGradients = [];
-    private long _steps; // training steps past their argument checks, for NonFiniteValueException
+    private long _steps; // training steps that updated the model, for NonFiniteValueException
 
     /// <summary>Creates the policy for the training steps of <paramref name="workspace"/>; the buffer is rented at the first step.</summary>
     public TrainingStep(RnnWorkspace workspace) => _workspace = workspace;
 
     /// <summary>
     /// Guard (when asked) over inputs, H_0 and targets; loss and gradients; guard over the loss and gradients;
-    /// clipping (when asked); gradient descent <c>p ← p − learningRate·g</c> on the model.
+    /// clipping by value, then by global norm (when asked); guard over the updated parameters (and optimizer state);
+    /// <paramref name="update"/> applied to the model.
     /// </summary>
-    public TrainingStepResult Run(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> targets, LossKind loss,
-        ReadOnlySpan<float> initialHidden, float learningRate, float? maxGradientNorm, bool guardNonFinite)
+    public TrainingStepResult Run<TUpdate>(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> targets, LossKind loss,
+        ReadOnlySpan<float> initialHidden, TUpdate update, float? maxGradientValue, float? maxGradientNorm, bool guardNonFinite)
+        where TUpdate : struct, IParameterUpdate
     {
         RnnModel model = _workspace.Model;
         RnnShape shape = model.Shape;
         InstructionSet path = model.InstructionSet;
-        long step = ++_steps;
+        long step = _steps + 1;
         if (guardNonFinite) NonFiniteGuard.CheckArguments(shape, inputs, T, n, initialHidden, targets, step, path);
 
         if (_parameterGradients.Length < shape.ParameterCount)
@@ -36,11 +49,16 @@ internal sealed class TrainingStep : IDisposable
         }
 
         Span<float> gradients = _parameterGradients.AsSpan(0, shape.ParameterCount);
+        // The loss and gradients read the model as one consistent weight set, or the step is refused (see RnnModel).
+        int version = model.BeginRead();
         float value = _workspace.RunLossAndGradients(inputs, T, n, targets, loss, initialHidden, gradients);
+        _workspace.EndModelRead(version);
         if (guardNonFinite)
         {
             NonFiniteGuard.CheckResults(shape, value, model.Parameters, _workspace.LossOutputs(targets.Length), T, n, gradients, step, path);
         }
+
+        if (maxGradientValue is float limit) GradientClipping.ClipByValue(gradients, limit, path);
 
         double? norm = null;
         bool clipped = false;
@@ -49,7 +67,19 @@ internal sealed class TrainingStep : IDisposable
             (norm, clipped) = GradientClipping.ClipByGlobalNorm(gradients, maximum, path);
         }
 
-        model.ApplyGradientDescent(gradients, learningRate);
+        if (guardNonFinite) NonFiniteGuard.CheckUpdate(shape, model.Parameters, gradients, update, step, path);
+        // Committed only over the version the gradients were computed at: an update by another thread in between is refused.
+        Span<float> parameters = model.BeginUpdate(version);
+        try
+        {
+            update.Apply(parameters, gradients, path);
+        }
+        finally
+        {
+            model.EndUpdate();
+        }
+
+        _steps = step;
         return new TrainingStepResult(value, norm, clipped);
     }
 

@@ -24,12 +24,17 @@ public static class EngineVerification
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="loss"/> is not defined.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model during the comparison, or was
+    /// updating it: the fast engine and the reference could have seen different weights, so no report is returned.</exception>
     public static VerificationReport Compare(RnnModel model, ReadOnlySpan<float> inputs, int sequenceLength, int batchSize,
         ReadOnlySpan<float> targets, LossKind loss, ReadOnlySpan<float> initialHidden = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var workspace = new RnnWorkspace(model);
-        return CompareInWorkspace(workspace, inputs, sequenceLength, batchSize, targets, loss, initialHidden);
+        int version = model.BeginRead();
+        VerificationReport report = CompareInWorkspace(workspace, inputs, sequenceLength, batchSize, targets, loss, initialHidden);
+        model.EndRead(version);
+        return report;
     }
 
     /// <summary>

@@ -26,7 +26,8 @@ internal sealed class OptimizerState : IDisposable
 
     // The plan of the coming step (Prepare): the optimizer and, per run of adjacent tensors with equal settings, where
     // it is and its learning rate and weight decay.
-    private Optimizer _optimizer = new SgdOptimizer();
+    private static readonly SgdOptimizer PlainSgd = new();
+    private Optimizer _optimizer = PlainSgd;
     private readonly (int Offset, int Length, double LearningRate, double WeightDecay)[] _runs = new (int, int, double, double)[TensorCount];
     private int _runCount;
 
@@ -87,7 +88,17 @@ internal sealed class OptimizerState : IDisposable
         }
     }
 
-    /// <summary>The learning rate the planned step gives the tensors outside any group (for the step's result).</summary>
+    /// <summary>Plans a plain gradient-descent step with <paramref name="learningRate"/> (<see cref="RnnWorkspace.TrainStep(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, LossKind, float, ReadOnlySpan{float})"/>).</summary>
+    public void Prepare(float learningRate)
+    {
+        _optimizer = PlainSgd;
+        _runCount = 1;
+        _runs[0] = (0, _shape.ParameterCount, learningRate, 0);
+        for (int t = 0; t < TensorCount; t++) _rates[t] = learningRate;
+        _rateStep = -1;
+    }
+
+    /// <summary>The learning rate the planned step gives <paramref name="tensor"/>.</summary>
     public double LearningRateOf(RnnParameter tensor) => _rates[(int)tensor];
 
     /// <summary>The first parameter whose new value or new state the planned step would make non-finite, or −1; writes nothing.</summary>
@@ -109,7 +120,7 @@ internal sealed class OptimizerState : IDisposable
     }
 
     /// <summary>The first non-finite value the planned step would store for parameter <paramref name="index"/>: its new value, or else its new state's.</summary>
-    public (float Value, bool InState) ResultAt(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int index)
+    public (float Value, string? State) ResultAt(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int index)
     {
         for (int r = 0; r < _runCount; r++)
         {
@@ -120,12 +131,13 @@ internal sealed class OptimizerState : IDisposable
                 SgdOptimizer sgd => OptimizerDriver.At(Sgd(sgd, rate, decay), parameters, gradients, _state1, default, default, index),
                 _ => OptimizerDriver.At(Adam(rate, decay), parameters, gradients, _state1, _state2, _state3, index),
             };
-            if (!float.IsFinite(result.P)) return (result.P, false);
-            if (!float.IsFinite(result.S1)) return (result.S1, true);
-            if (!float.IsFinite(result.S2)) return (result.S2, true);
-            return (result.S3, true);
+            TrainingStateKind kind = _optimizer.StateKind;
+            if (!float.IsFinite(result.P)) return (result.P, null);
+            if (!float.IsFinite(result.S1)) return (result.S1, TrainingState.BufferName(kind, 0));
+            if (!float.IsFinite(result.S2)) return (result.S2, TrainingState.BufferName(kind, 1));
+            return (result.S3, TrainingState.BufferName(kind, 2));
         }
-        return (parameters[index], false);
+        return (parameters[index], null);
     }
 
     /// <summary>Applies the planned step to <paramref name="parameters"/> and the state, then counts it.</summary>
