@@ -4,14 +4,17 @@ namespace Rnn.Fast;
 /// The bytes given to <see cref="RnnModelFile.Load(Stream)"/> or <see cref="RnnModelFile.Load(string)"/> are not a
 /// valid model file: wrong magic, unsupported format version, invalid or oversized shape, unknown activation,
 /// parameter count that disagrees with the shape, truncation, checksum mismatch, or (for a path) data after the
-/// checksum. The message says which, with the values found; no model is returned. The safetensors import
+/// checksum; for format version 2 also a section that is not valid or a required one this library does not
+/// understand (also from <see cref="RnnModelFile.LoadContents(string)"/>). The message says which, with the values
+/// found; no model is returned. The safetensors import
 /// (<see cref="Interop.PyTorchSafetensors"/>) throws it too, for a file that is not valid safetensors or does not hold
 /// a supported model; its problems' names are listed there.
 /// </summary>
 /// <remarks>
 /// Each message starts with the problem's name — <c>truncated</c>, <c>wrong magic</c>, <c>format version</c>,
 /// <c>invalid size</c>, <c>unknown activation</c>, <c>too large</c>, <c>parameter count mismatch</c>,
-/// <c>checksum mismatch</c> or <c>trailing data</c> — preceded by the file's path when one was given.
+/// <c>checksum mismatch</c>, <c>trailing data</c>, <c>invalid section</c> or <c>unsupported section</c> — preceded by
+/// the file's path when one was given.
 /// Errors of the stream or file system itself (a missing file, a failing disk) are not this exception: they pass
 /// through as the <see cref="IOException"/> the stream threw. It derives from <see cref="IOException"/> (the BCL's
 /// <see cref="InvalidDataException"/> is sealed), so one <c>catch (IOException)</c> around a load handles both a bad

@@ -33,7 +33,7 @@ namespace Rnn.Fast;
 /// </list>
 /// <para>Load checks, in this order, and throws <see cref="InvalidModelFileException"/> whose message starts with the
 /// name of the first problem found: <c>truncated</c> (the file ends inside the header), <c>wrong magic</c>,
-/// <c>format version</c> (not 1), <c>invalid size</c> (d, h or o below 1), <c>unknown activation</c>,
+/// <c>format version</c> (not 1 or 2), <c>invalid size</c> (d, h or o below 1), <c>unknown activation</c>,
 /// <c>too large</c> (more parameters than <see cref="RnnShape.MaxParameterCount"/>, a weight pack of the model that
 /// would not fit in one array, or a model whose weight packs — which pad their columns to a multiple of 64 — would make
 /// the load allocate more than the bound below; the message gives the sizes), <c>parameter count
@@ -48,6 +48,14 @@ namespace Rnn.Fast;
 /// the first half of them from a stream without a length; the six weight packs), plus a term in d + h + o. A file whose
 /// model would need more is refused as <c>too large</c> before anything is allocated; in practice these are shapes with
 /// a hidden size below about 20 and tens of thousands of inputs or outputs, whose packs are mostly padding.</para>
+/// <para>Version 2 (docs/file-format.md) is version 1 with the version field set to 2 and, between the parameters
+/// and the checksum, a table of named, typed sections (<see cref="ModelFileSection"/>): the scaling, column names
+/// and window length a trained model needs, free-form metadata, and anything a later feature adds, which a reader
+/// that does not know it skips. <see cref="Save(RnnModel, string, IEnumerable{ModelFileSection})"/> writes version 2,
+/// <see cref="Save(RnnModel, string)"/> version 1; both <see cref="Load(string)"/> and
+/// <see cref="LoadContents(string)"/> read either. Load's checks for version 2 add <c>invalid section</c> (a bad
+/// name, reserved flag, payload or well-known section), <c>unsupported section</c> (a required section this library
+/// does not understand) and <c>too large</c> for a section's length.</para>
 /// <para>Threads: every method may run on any thread; a model must not change while it is being saved.</para>
 /// </remarks>
 public static class RnnModelFile
@@ -56,6 +64,9 @@ public static class RnnModelFile
     private static ReadOnlySpan<byte> Magic => "RNNF"u8;
 
     private const uint FormatVersion = 1;
+
+    /// <summary>The version with a section table between the parameters and the checksum (see <see cref="ModelFileSections"/>).</summary>
+    private const uint SectionsFormatVersion = 2;
     private const uint TanhActivation = 1;
     private const int HeaderLength = 32;
     private const int ChecksumLength = sizeof(uint);
@@ -103,10 +114,11 @@ public static class RnnModelFile
     /// a crash between write and rename); <paramref name="flushFolder"/> replaces <see cref="DirectoryFlush.Flush"/>
     /// (tests watch when, and on which folder, it runs).
     /// </summary>
-    internal static void Save(RnnModel model, string path, Action<string>? beforeRename, Func<string, bool>? flushFolder = null)
+    internal static void Save(RnnModel model, string path, Action<string>? beforeRename, Func<string, bool>? flushFolder = null,
+        IReadOnlyList<ModelFileSection>? sections = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        WriteAtomically(path, stream => Write(model, stream), beforeRename, flushFolder);
+        WriteAtomically(path, stream => Write(model, stream, sections), beforeRename, flushFolder);
     }
 
     /// <summary>
@@ -172,8 +184,99 @@ public static class RnnModelFile
             throw new ArgumentException("stream must be writable (it is read-only or closed).", nameof(stream));
         }
 
-        Write(model, stream);
+        Write(model, stream, sections: null);
         stream.Flush();
+    }
+
+    /// <summary>
+    /// Saves <paramref name="model"/> and <paramref name="sections"/> to <paramref name="path"/> in format version 2,
+    /// atomically, as <see cref="Save(RnnModel, string)"/> does for version 1.
+    /// </summary>
+    /// <param name="model">The model to save.</param>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="sections">The sections, in the order they are written (none is fine). Names are unique; a
+    /// well-known section (<see cref="ModelFileSectionNames"/>) must fit its definition and the model's shape.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/>, <paramref name="path"/> or <paramref name="sections"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or names a directory, or the sections are
+    /// not valid (a null, a repeated name, more than 1024, a well-known section that does not fit); nothing is written.</exception>
+    /// <exception cref="IOException">The file system failed; the previous file is untouched.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written; the previous file is untouched.</exception>
+    public static void Save(RnnModel model, string path, IEnumerable<ModelFileSection> sections)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ModelFileSection[] checkedSections = ModelFileSections.CheckArgument(sections, model.Shape, nameof(sections));
+        Save(model, path, beforeRename: null, sections: checkedSections);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> and <paramref name="sections"/> in format version 2 at the stream's current
+    /// position, then flushes the stream; the stream stays open. Not atomic.
+    /// </summary>
+    /// <param name="model">The model to save.</param>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="sections">The sections, in the order they are written (see <see cref="Save(RnnModel, string, IEnumerable{ModelFileSection})"/>).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/>, <paramref name="stream"/> or <paramref name="sections"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable, or the sections are not valid; nothing is written.</exception>
+    public static void Save(RnnModel model, Stream stream, IEnumerable<ModelFileSection> sections)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        ModelFileSection[] checkedSections = ModelFileSections.CheckArgument(sections, model.Shape, nameof(sections));
+        if (!stream.CanWrite)
+        {
+            throw new ArgumentException("stream must be writable (it is read-only or closed).", nameof(stream));
+        }
+
+        Write(model, stream, checkedSections);
+        stream.Flush();
+    }
+
+    /// <summary>
+    /// Loads everything the file at <paramref name="path"/> holds — the model, its format version, its checksum and
+    /// its sections — with every check of <see cref="Load(string)"/>.
+    /// </summary>
+    /// <param name="path">The model file, version 1 or 2.</param>
+    /// <returns>The verified contents.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="InvalidModelFileException">The file is not a valid model file; the message starts with the path.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="IOException">Reading failed.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read, or <paramref name="path"/> names a directory.</exception>
+    public static RnnModelFileContents LoadContents(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var options = new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, BufferSize = 0, Options = FileOptions.SequentialScan };
+        using var stream = new FileStream(path, options);
+        RnnModelFileContents contents = Read(stream, path);
+        long trailing = stream.Length - stream.Position;
+        if (trailing > 0)
+        {
+            throw Invalid(path, $"trailing data: {trailing} bytes follow the checksum; a model file ends with its checksum.");
+        }
+
+        return contents;
+    }
+
+    /// <summary>
+    /// Loads everything one model file holds from the stream's current position and leaves the stream just after its
+    /// checksum, with every check of <see cref="Load(Stream)"/>.
+    /// </summary>
+    /// <param name="stream">A readable stream; it need not be seekable.</param>
+    /// <returns>The verified contents.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable (or is closed); nothing is read.</exception>
+    /// <exception cref="InvalidModelFileException">The data is not a valid model file.</exception>
+    /// <exception cref="IOException">The stream failed.</exception>
+    public static RnnModelFileContents LoadContents(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanRead)
+        {
+            throw new ArgumentException("stream must be readable (it is write-only or closed).", nameof(stream));
+        }
+
+        return Read(stream, path: null);
     }
 
     /// <summary>Loads the model saved in the file at <paramref name="path"/>; the file must end with the model's checksum.</summary>
@@ -191,7 +294,7 @@ public static class RnnModelFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         var options = new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, BufferSize = 0, Options = FileOptions.SequentialScan };
         using var stream = new FileStream(path, options);
-        RnnModel model = Read(stream, path);
+        RnnModel model = Read(stream, path).Model;
         long trailing = stream.Length - stream.Position;
         if (trailing > 0)
         {
@@ -221,15 +324,16 @@ public static class RnnModelFile
             throw new ArgumentException("stream must be readable (it is write-only or closed).", nameof(stream));
         }
 
-        return Read(stream, path: null);
+        return Read(stream, path: null).Model;
     }
 
-    private static void Write(RnnModel model, Stream stream)
+    /// <summary>Writes version 1 when <paramref name="sections"/> is null, version 2 with them otherwise.</summary>
+    private static void Write(RnnModel model, Stream stream, IReadOnlyList<ModelFileSection>? sections)
     {
         RnnShape shape = model.Shape;
         Span<byte> header = stackalloc byte[HeaderLength];
         Magic.CopyTo(header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], FormatVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], sections is null ? FormatVersion : SectionsFormatVersion);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], shape.InputSize);
         BinaryPrimitives.WriteInt32LittleEndian(header[12..], shape.HiddenSize);
         BinaryPrimitives.WriteInt32LittleEndian(header[16..], shape.OutputSize);
@@ -265,12 +369,13 @@ public static class RnnModelFile
         }
 
         model.EndRead(version);
+        if (sections is not null) ModelFileSections.Write(stream, crc, sections);
         Span<byte> checksum = stackalloc byte[ChecksumLength];
         BinaryPrimitives.WriteUInt32LittleEndian(checksum, crc.GetCurrentHashAsUInt32());
         stream.Write(checksum);
     }
 
-    private static RnnModel Read(Stream stream, string? path)
+    private static RnnModelFileContents Read(Stream stream, string? path)
     {
         Span<byte> header = stackalloc byte[HeaderLength];
         int headerRead = stream.ReadAtLeast(header, HeaderLength, throwOnEndOfStream: false);
@@ -287,9 +392,9 @@ public static class RnnModelFile
         }
 
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        if (version != FormatVersion)
+        if (version != FormatVersion && version != SectionsFormatVersion)
         {
-            throw Invalid(path, $"format version {version} is not supported (this library reads version {FormatVersion}).");
+            throw Invalid(path, $"format version {version} is not supported (this library reads versions {FormatVersion} and {SectionsFormatVersion}).");
         }
 
         int d = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
@@ -323,13 +428,17 @@ public static class RnnModelFile
         if (stream.CanSeek)
         {
             long left = Math.Max(0, stream.Length - stream.Position);
-            if (left < 4L * count + ChecksumLength) throw Truncated(path, count, left);
+            // Version 2's section table sits between the parameters and the checksum: only the parameters are
+            // required here, so a cut inside the table reads the same from every kind of stream.
+            if (left < 4L * count + (version == FormatVersion ? ChecksumLength : 0)) throw Truncated(path, count, left);
         }
 
         var crc = new Crc32();
         crc.Append(header);
         float[] parameters;
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkFloats * sizeof(float));
+        List<ModelFileSection>? sections = null;
+        uint stored;
         try
         {
             long afterHeader = 0;
@@ -344,10 +453,14 @@ public static class RnnModelFile
                 parameters = ReadParametersUnseekable(stream, chunk, crc, ref afterHeader, path, count);
             }
 
+            if (version == SectionsFormatVersion) sections = ModelFileSections.Read(stream, crc, path);
             Span<byte> checksum = chunk.AsSpan(0, ChecksumLength);
             int checksumRead = stream.ReadAtLeast(checksum, ChecksumLength, throwOnEndOfStream: false);
-            if (checksumRead < ChecksumLength) throw Truncated(path, count, afterHeader + checksumRead);
-            uint stored = BinaryPrimitives.ReadUInt32LittleEndian(checksum);
+            if (checksumRead < ChecksumLength)
+            {
+                throw sections is null ? Truncated(path, count, afterHeader + checksumRead) : Invalid(path, "truncated: the file ends inside the checksum after the sections.");
+            }
+            stored = BinaryPrimitives.ReadUInt32LittleEndian(checksum);
             uint computed = crc.GetCurrentHashAsUInt32();
             if (stored != computed)
             {
@@ -361,7 +474,10 @@ public static class RnnModelFile
 
         // Only now, from a complete and verified buffer, which the model keeps without a copy: the header checks above
         // make this shape valid and buildable.
-        return RnnModel.FromOwnedParameters(new RnnShape(d, h, o), parameters, KernelDispatch.Active);
+        var shape = new RnnShape(d, h, o);
+        if (sections is not null) ModelFileSections.Validate(sections, shape, path);
+        RnnModel model = RnnModel.FromOwnedParameters(shape, parameters, KernelDispatch.Active);
+        return new RnnModelFileContents(model, (int)version, (IReadOnlyList<ModelFileSection>?)sections ?? [], stored);
     }
 
     /// <summary>

@@ -28,7 +28,81 @@ public sealed class CommandLineTests
         Assert.Contains("demo", output);
         Assert.Contains("verify", output);
         Assert.Contains("help", output);
+        foreach (string command in new[] { "train", "predict", "info", "bench", "import", "export" }) Assert.Contains(command, output);
         Assert.Empty(error);
+    }
+
+    [Theory]
+    [InlineData("demo", "rnn demo")]
+    [InlineData("verify", "rnn verify")]
+    [InlineData("train", "rnn train --data samples/daily-demand.csv")]
+    [InlineData("predict", "rnn predict --model")]
+    [InlineData("info", "rnn info demand.rnnf")]
+    [InlineData("bench", "rnn bench --config")]
+    [InlineData("import", "rnn import model.safetensors")]
+    [InlineData("export", "rnn export demand.rnnf")]
+    public void EveryCommandsHelpEndsWithExamples(string command, string example)
+    {
+        var (exitCode, output, error) = Run(command, "--help");
+        var (helpExitCode, helpOutput, _) = Run("help", command);
+
+        Assert.Equal(CommandLine.SuccessExitCode, exitCode);
+        Assert.Empty(error);
+        Assert.Contains($"Usage:\n  rnn {command}", output.Replace("\r", ""));
+        Assert.Contains("Examples:", output);
+        Assert.Contains(example, output[output.IndexOf("Examples:", StringComparison.Ordinal)..]);
+        Assert.Equal(CommandLine.SuccessExitCode, helpExitCode);
+        Assert.Equal(output, helpOutput);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("demo")]
+    [InlineData("verify")]
+    [InlineData("train")]
+    [InlineData("predict")]
+    [InlineData("info")]
+    [InlineData("bench")]
+    [InlineData("import")]
+    [InlineData("export")]
+    public void EveryExampleInTheHelpIsACommandLineTheParserAccepts(string command)
+    {
+        string help = Run(command.Length == 0 ? ["--help"] : [command, "--help"]).Output.Replace("\r", "");
+        string[] examples = [.. help[(help.IndexOf("Examples:\n", StringComparison.Ordinal) + 10)..].Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+
+        Assert.NotEmpty(examples);
+        foreach (string example in examples)
+        {
+            // The command line itself: what precedes a pipe or a redirection, without the program's name.
+            string line = example.Trim().Split('|', '>')[0].Trim();
+            Assert.StartsWith("rnn ", line);
+            System.CommandLine.ParseResult parse = CommandLine.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..]);
+            Assert.True(parse.Errors.Count == 0, $"'{example}': {string.Join("; ", parse.Errors.Select(e => e.Message))}");
+        }
+    }
+
+    [Fact]
+    public void VersionPrintsTheVersionAndTheInstructionSetInUse()
+    {
+        var (exitCode, output, error) = Run("--version");
+
+        Assert.Equal(CommandLine.SuccessExitCode, exitCode);
+        Assert.Empty(error);
+        Assert.StartsWith("rnn 0.1.0", output);
+        Assert.Contains($"instruction set: {Rnn.Fast.Kernels.KernelDispatch.Active}", output);
+    }
+
+    [Fact]
+    public void VerboseAddsTheExceptionsDetailToTheError()
+    {
+        var (exitCode, _, error) = Run("info", "--verbose", "no-such-file.rnnf");
+        var (quietExitCode, _, quietError) = Run("info", "no-such-file.rnnf");
+
+        Assert.Equal(CommandLine.UsageErrorExitCode, exitCode);
+        Assert.Contains("UsageException", error);
+        Assert.Contains("   at ", error);
+        Assert.Equal(CommandLine.UsageErrorExitCode, quietExitCode);
+        Assert.Equal("rnn: there is no file 'no-such-file.rnnf'", Assert.Single(quietError.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries)));
     }
 
     [Fact]
@@ -69,7 +143,14 @@ public sealed class CommandLineTests
     [InlineData(new[] { "verify", "--frobnicate" }, "unknown option", "--frobnicate")]
     [InlineData(new[] { "verify", "--output" }, "--output", "needs a value")]
     [InlineData(new[] { "verify", "--hidden", "4096", "--steps", "4096" }, "multiply-adds", "smaller")]
-    [InlineData(new[] { "train" }, "unknown command", "train")]
+    [InlineData(new[] { "frobnicate" }, "unknown command", "frobnicate")]
+    [InlineData(new[] { "train" }, "--data", "required")]
+    [InlineData(new[] { "train", "--data", "x.csv", "--target", "y", "--validation", "1" }, "--validation", "'1'")]
+    [InlineData(new[] { "train", "--data", "x.csv", "--target", "y", "--features", "a,,b" }, "--features", "a,,b")]
+    [InlineData(new[] { "train", "--data", "x.csv", "--target", "y", "--clip", "1", "--no-clip" }, "--clip", "--no-clip")]
+    [InlineData(new[] { "predict", "--model", "m.rnnf", "--data", "x.csv", "--horizon", "0" }, "--horizon", "'0'")]
+    [InlineData(new[] { "info" }, "info needs", "MODEL")]
+    [InlineData(new[] { "bench", "--time", "-1" }, "--time", "-1")]
     [InlineData(new string[0], "no command", "--help")]
     public void AMistakeGivesExitCodeTwoAndOneLineNamingIt(string[] args, string mentioned, string alsoMentioned)
     {

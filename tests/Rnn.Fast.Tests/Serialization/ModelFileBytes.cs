@@ -42,6 +42,16 @@ public static class ModelFileBytes
         return stream.ToArray();
     }
 
+    /// <summary>What <see cref="RnnModelFile.Save(RnnModel, Stream, IEnumerable{ModelFileSection})"/> writes (version 2).</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="sections">The sections.</param>
+    public static byte[] Save(RnnModel model, IEnumerable<ModelFileSection> sections)
+    {
+        using var stream = new MemoryStream();
+        RnnModelFile.Save(model, stream, sections);
+        return stream.ToArray();
+    }
+
     /// <summary>Loads from a seekable, read-only memory stream.</summary>
     /// <param name="file">The file's bytes.</param>
     public static RnnModel LoadSeekable(byte[] file) => RnnModelFile.Load(new MemoryStream(file, writable: false));
@@ -125,4 +135,75 @@ public static class ModelFileBytes
 
         return values;
     }
+
+    /// <summary>
+    /// A version-2 file written from the format's documentation, independently of <see cref="RnnModelFile"/>: the
+    /// version-1 header with version 2, the parameters, the section count (uint32), each section as name length
+    /// (uint8), name (ASCII), type (uint32), flags (uint32), payload length (uint64) and payload, then the CRC-32.
+    /// </summary>
+    /// <param name="shape">The model's shape.</param>
+    /// <param name="parameters">Its parameters.</param>
+    /// <param name="sections">The sections' raw fields, in file order.</param>
+    public static byte[] Version2(RnnShape shape, ReadOnlySpan<float> parameters, IReadOnlyList<RawSection> sections)
+    {
+        var bytes = new List<byte>(Forge(shape.InputSize, shape.HiddenSize, shape.OutputSize, shape.ParameterCount, 0, version: 2, withChecksum: false));
+        Span<byte> field = stackalloc byte[8];
+        foreach (float value in parameters)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(field, value);
+            bytes.AddRange(field[..4].ToArray());
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(field, (uint)sections.Count);
+        bytes.AddRange(field[..4].ToArray());
+        foreach (RawSection section in sections)
+        {
+            bytes.Add((byte)section.Name.Length);
+            bytes.AddRange(section.Name.Select(c => (byte)c));
+            BinaryPrimitives.WriteUInt32LittleEndian(field, section.Type);
+            bytes.AddRange(field[..4].ToArray());
+            BinaryPrimitives.WriteUInt32LittleEndian(field, section.Flags);
+            bytes.AddRange(field[..4].ToArray());
+            BinaryPrimitives.WriteUInt64LittleEndian(field, (ulong)section.Payload.Length);
+            bytes.AddRange(field.ToArray());
+            bytes.AddRange(section.Payload);
+        }
+
+        bytes.AddRange(new byte[4]);
+        byte[] file = [.. bytes];
+        FixChecksum(file);
+        return file;
+    }
+
+    /// <summary>Where the section table (its uint32 count) starts in a file of <paramref name="shape"/>.</summary>
+    /// <param name="shape">The model's shape.</param>
+    public static int SectionTableOffset(RnnShape shape) => HeaderLength + 4 * shape.ParameterCount;
+
+    /// <summary>A string as the format encodes it in a list or map: uint32 byte count, then UTF-8.</summary>
+    /// <param name="value">The string.</param>
+    public static byte[] EncodedString(string value)
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(value);
+        var bytes = new byte[4 + utf8.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)utf8.Length);
+        utf8.CopyTo(bytes, 4);
+        return bytes;
+    }
+
+    /// <summary>A list of strings (or, with an even count read as pairs, a map) as the format encodes it.</summary>
+    /// <param name="count">The count field: the number of strings, or of pairs for a map.</param>
+    /// <param name="values">The strings, in order.</param>
+    public static byte[] EncodedStrings(uint count, params string[] values)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, count);
+        return [.. bytes, .. values.SelectMany(EncodedString)];
+    }
 }
+
+/// <summary>A section's fields as they stand in a file.</summary>
+/// <param name="Name">The name (ASCII).</param>
+/// <param name="Type">The type code.</param>
+/// <param name="Flags">The flags (bit 0: required).</param>
+/// <param name="Payload">The payload.</param>
+public sealed record RawSection(string Name, uint Type, uint Flags, byte[] Payload);

@@ -21,12 +21,12 @@ public sealed class RnnModelFileRejectionTests
 
     [Theory]
     [InlineData(0u)]
-    [InlineData(2u)]
+    [InlineData(3u)]
     [InlineData(7u)]
     [InlineData(uint.MaxValue)]
     public void AnUnknownFormatVersionIsRejected(uint version) =>
         AssertRejected(ModelFileBytes.Forge(3, 5, 2, 57, 228, version: version),
-            $"format version {version} is not supported (this library reads version 1)");
+            $"format version {version} is not supported (this library reads versions 1 and 2)");
 
     [Theory]
     [InlineData(0, 5, 2)]
