@@ -101,6 +101,15 @@ public sealed class TrainingState
         return new TrainingState(shape, kind, stepCount, copies[0], copies[1], copies[2]);
     }
 
+    /// <summary>
+    /// The model-file sections that hold this state (<see cref="ModelFileSectionNames.OptimizerKind"/>, the step count,
+    /// and one float32 section per buffer under torch's names), to save with the model:
+    /// <c>RnnModelFile.Save(model, path, state.ToSections())</c>; <see cref="RnnModelFileContents.TrainingState"/> reads
+    /// them back bit for bit. None before the first step.
+    /// </summary>
+    /// <returns>The sections, new each call.</returns>
+    public IReadOnlyList<ModelFileSection> ToSections() => TrainingStateSections.Create(this);
+
     /// <summary>The state before any step.</summary>
     internal static TrainingState Initial(RnnShape shape) => new(shape, null, 0, [], [], []);
 
