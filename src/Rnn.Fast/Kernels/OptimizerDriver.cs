@@ -102,7 +102,7 @@ internal static unsafe class OptimizerDriver
             for (; i < length; i++)
             {
                 var r = op.Compute(p[i], g[i], count > 0 ? s1[i] : 0f, count > 1 ? s2[i] : 0f, count > 2 ? s3[i] : 0f);
-                // x − x is +0 exactly for finite x (NaN otherwise); unused state lanes are 0.
+                // Only the streams the operator uses count (the unused ones are 0).
                 if (!float.IsFinite(r.P) || (count > 0 && !float.IsFinite(r.S1)) || (count > 1 && !float.IsFinite(r.S2))
                     || (count > 2 && !float.IsFinite(r.S3)))
                 {

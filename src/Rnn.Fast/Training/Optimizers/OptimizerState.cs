@@ -110,6 +110,8 @@ internal sealed class OptimizerState : IDisposable
             ReadOnlySpan<float> p = parameters.Slice(offset, length), g = gradients.Slice(offset, length);
             int i = _optimizer switch
             {
+                SgdOptimizer { Momentum: 0 } when decay == 0 =>
+                    NonFiniteValues.IndexOfFirstNonFiniteResult(new MultiplyAddScalarOperator((float)-rate), g, p, path),
                 SgdOptimizer sgd => OptimizerDriver.IndexOfFirstNonFinite(Sgd(sgd, rate, decay), p, g, State(_state1, offset, length, 1), default, default, path),
                 _ => OptimizerDriver.IndexOfFirstNonFinite(Adam(rate, decay), p, g, State(_state1, offset, length, 1),
                     State(_state2, offset, length, 2), State(_state3, offset, length, 3), path),
@@ -150,6 +152,10 @@ internal sealed class OptimizerState : IDisposable
             ReadOnlySpan<float> g = gradients.Slice(offset, length);
             switch (_optimizer)
             {
+                case SgdOptimizer { Momentum: 0 } when decay == 0:
+                    // Plain gradient descent: the engine's axpy kernel, fma(g, −lr, p), the bits of the fused pass below.
+                    VectorArithmetic.AddScaled(g, (float)-rate, p, path);
+                    break;
                 case SgdOptimizer sgd:
                     OptimizerDriver.Apply(Sgd(sgd, rate, decay), p, g, State(_state1, offset, length, 1), default, default, path);
                     break;
