@@ -1,6 +1,6 @@
 using static Rnn.Fast.Tests.Support.FloatTolerance;
 
-namespace Rnn.Fast.Tests.Training;
+namespace Rnn.Fast.Tests.Kernels;
 
 /// <summary>
 /// Rigorous bounds on how far one float step of the fused optimizer passes may lie from the double reference, per

@@ -1,10 +1,9 @@
 using FsCheck.Xunit;
 using Rnn.Fast.Kernels;
 using Rnn.Fast.Reference;
-using Rnn.Fast.Tests.Kernels;
 using Rnn.Fast.Tests.Support;
 
-namespace Rnn.Fast.Tests.Training;
+namespace Rnn.Fast.Tests.Kernels;
 
 /// <summary>
 /// The fused optimizer passes: bit-identical on every instruction-set path, within the derived bounds of
