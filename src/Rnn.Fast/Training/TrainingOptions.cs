@@ -114,8 +114,9 @@ public sealed record TrainingOptions
     }
 
     /// <summary>
-    /// The learning-rate schedule, a function of the workspace's training-step count (see
-    /// <see cref="LearningRateSchedule"/>); null (the default) keeps <see cref="LearningRate"/> constant.
+    /// The learning-rate schedule, a function of the step count of the workspace's optimizer state
+    /// (<see cref="TrainingState.StepCount"/>: step k + 1 uses the schedule's lr_k; see <see cref="LearningRateSchedule"/>),
+    /// applied to each tensor's initial rate; null (the default) keeps the rates constant.
     /// </summary>
     public LearningRateSchedule? Schedule { get; init; }
 
