@@ -1,89 +1,25 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
+using Rnn.Fast.Cli.Bench;
 
 namespace Rnn.Fast.Benchmarks.Infrastructure;
 
 /// <summary>
-/// This core's peak fused multiply-add rate on the widest vector path the process allows: twelve independent
-/// accumulator chains (more than latency × pipes = 4 × 2 needs), no loads, no calls inside the loop. A call in the
-/// loop would make the JIT keep the accumulators on the stack (SysV has no callee-saved vector registers) and
-/// measure store forwarding instead: that mistake reads as 67 instead of 272 GFLOP/s here.
+/// This core's peak fused multiply-add rate, the figure every "% of peak" column divides by: the rnn tool's
+/// <see cref="PeakFmaRate"/> (twelve independent FMA chains on the widest vector path the process allows, no loads
+/// and no calls inside the loop), compiled into the benchmarks from the same source file, measured once per process.
 /// </summary>
 public static class PeakFma
 {
-    private static readonly Lazy<double> s_measured = new(Measure);
+    private static readonly Lazy<double> s_measured = new(() => PeakFmaRate.MeasureGflops(iterations: 20_000_000, repeats: 5));
 
     /// <summary>The vector width in bits that <see cref="Run"/> uses: 512, 256, or 0 without hardware FMA on x64.</summary>
-    public static int Width => Avx512F.IsSupported ? 512 : Fma.IsSupported ? 256 : 0;
+    public static int Width => PeakFmaRate.Width;
 
     /// <summary>Floating-point operations per iteration of <see cref="Run"/>: 12 FMAs × lanes × 2.</summary>
-    public static double FlopsPerIteration => 12.0 * (Width / 32) * 2;
+    public static double FlopsPerIteration => PeakFmaRate.FlopsPerIteration;
 
     /// <summary>The peak in GFLOP/s, measured once in this process (best of 5 runs of about 0.1 s).</summary>
     public static double MeasuredGflops => s_measured.Value;
 
     /// <summary>Runs <paramref name="iterations"/> iterations of 12 independent FMA chains; returns a lane so the work is kept.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static float Run(long iterations) => Width switch
-    {
-        512 => Run512(iterations),
-        256 => Run256(iterations),
-        _ => float.NaN,
-    };
-
-    private static double Measure()
-    {
-        if (Width == 0) return double.NaN;
-        Run(10_000);
-        const long iterations = 20_000_000;
-        double best = double.MaxValue;
-        for (int i = 0; i < 5; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            Run(iterations);
-            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
-        }
-
-        return iterations * FlopsPerIteration / best / 1e9;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Run512(long iterations)
-    {
-        Vector512<float> a = Vector512.Create(1.0000001f), b = Vector512.Create(0.9999999f);
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        Vector512<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
-        for (long i = 0; i < iterations; i++)
-        {
-            c0 = Avx512F.FusedMultiplyAdd(a, b, c0); c1 = Avx512F.FusedMultiplyAdd(a, b, c1);
-            c2 = Avx512F.FusedMultiplyAdd(a, b, c2); c3 = Avx512F.FusedMultiplyAdd(a, b, c3);
-            c4 = Avx512F.FusedMultiplyAdd(a, b, c4); c5 = Avx512F.FusedMultiplyAdd(a, b, c5);
-            c6 = Avx512F.FusedMultiplyAdd(a, b, c6); c7 = Avx512F.FusedMultiplyAdd(a, b, c7);
-            c8 = Avx512F.FusedMultiplyAdd(a, b, c8); c9 = Avx512F.FusedMultiplyAdd(a, b, c9);
-            c10 = Avx512F.FusedMultiplyAdd(a, b, c10); c11 = Avx512F.FusedMultiplyAdd(a, b, c11);
-        }
-
-        return (c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11).ToScalar();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Run256(long iterations)
-    {
-        Vector256<float> a = Vector256.Create(1.0000001f), b = Vector256.Create(0.9999999f);
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        Vector256<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
-        for (long i = 0; i < iterations; i++)
-        {
-            c0 = Fma.MultiplyAdd(a, b, c0); c1 = Fma.MultiplyAdd(a, b, c1);
-            c2 = Fma.MultiplyAdd(a, b, c2); c3 = Fma.MultiplyAdd(a, b, c3);
-            c4 = Fma.MultiplyAdd(a, b, c4); c5 = Fma.MultiplyAdd(a, b, c5);
-            c6 = Fma.MultiplyAdd(a, b, c6); c7 = Fma.MultiplyAdd(a, b, c7);
-            c8 = Fma.MultiplyAdd(a, b, c8); c9 = Fma.MultiplyAdd(a, b, c9);
-            c10 = Fma.MultiplyAdd(a, b, c10); c11 = Fma.MultiplyAdd(a, b, c11);
-        }
-
-        return (c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11).ToScalar();
-    }
+    public static float Run(long iterations) => PeakFmaRate.Run(iterations);
 }

@@ -32,11 +32,21 @@ public static class PeakFmaRate
             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
 
-        return iterations * 12.0 * (Width / 32) * 2 / best / 1e9;
+        return iterations * FlopsPerIteration / best / 1e9;
     }
 
+    /// <summary>Floating-point operations per iteration of <see cref="Run"/>: 12 FMAs × lanes × 2.</summary>
+    public static double FlopsPerIteration => 12.0 * (Width / 32) * 2;
+
+    /// <summary>Runs <paramref name="iterations"/> iterations of the 12 independent FMA chains; returns a lane so the work is kept (NaN without hardware FMA).</summary>
+    /// <param name="iterations">Iterations (each is 12 FMAs of one vector).</param>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Run(long iterations) => Width == 512 ? Run512(iterations) : Run256(iterations);
+    public static float Run(long iterations) => Width switch
+    {
+        512 => Run512(iterations),
+        256 => Run256(iterations),
+        _ => float.NaN,
+    };
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Run512(long iterations)

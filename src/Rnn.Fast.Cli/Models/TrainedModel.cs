@@ -18,6 +18,9 @@ namespace Rnn.Fast.Cli.Models;
 public sealed record TrainedModel(RnnModel Model, IReadOnlyList<string> FeatureNames, string TargetName, ColumnScaling InputScaling,
     ColumnScaling TargetScaling, int WindowLength, IReadOnlyList<KeyValuePair<string, string>> Metadata)
 {
+    /// <summary>The optimizer state at the end of training (for <c>rnn train --resume</c>); null when the file has none.</summary>
+    public TrainingState? TrainingState { get; init; }
+
     /// <summary>The sections that hold everything but the network, in the order they are written.</summary>
     public IReadOnlyList<ModelFileSection> ToSections() =>
     [
@@ -29,6 +32,7 @@ public sealed record TrainedModel(RnnModel Model, IReadOnlyList<string> FeatureN
         ModelFileSection.CreateFloat64Array(ModelFileSectionNames.OutputScale, [.. TargetScaling.Scale]),
         ModelFileSection.CreateInt64Array(ModelFileSectionNames.WindowLength, [WindowLength]),
         ModelFileSection.CreateMetadata(Metadata),
+        .. TrainingState?.ToSections() ?? [],
     ];
 
     /// <summary>Writes the model file atomically (format version 2).</summary>
@@ -59,6 +63,6 @@ public sealed record TrainedModel(RnnModel Model, IReadOnlyList<string> FeatureN
         var targetScaling = new ColumnScaling(Need(ModelFileSectionNames.OutputMean).GetFloat64Array(), Need(ModelFileSectionNames.OutputScale).GetFloat64Array());
         long window = Need(ModelFileSectionNames.WindowLength).GetInt64Array()[0];
         if (window > int.MaxValue) throw new InputDataException($"{path}: the window length {window} is larger than rnn handles");
-        return new TrainedModel(model, features, target, inputScaling, targetScaling, (int)window, [.. contents.Metadata]);
+        return new TrainedModel(model, features, target, inputScaling, targetScaling, (int)window, [.. contents.Metadata]) { TrainingState = contents.TrainingState };
     }
 }

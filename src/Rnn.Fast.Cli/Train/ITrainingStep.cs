@@ -15,4 +15,11 @@ public interface ITrainingStep : IDisposable
     /// <param name="targets">n (last-output loss) or T·n (every-step loss) standardized targets.</param>
     /// <exception cref="NonFiniteValueException">The step met a NaN or an infinity; the parameters are unchanged.</exception>
     float Run(ReadOnlySpan<float> inputs, int batchSize, ReadOnlySpan<float> targets);
+
+    /// <summary>A copy of the optimizer state (the step count, momentum buffer or moments), to save with the model.</summary>
+    TrainingState CopyState();
+
+    /// <summary>Continues from <paramref name="state"/>, saved by an earlier run.</summary>
+    /// <param name="state">The state; of the model's shape.</param>
+    void RestoreState(TrainingState state);
 }

@@ -36,8 +36,11 @@ public static class TrainCommand
         WindowedSeries data = WindowedSeries.Create(series, options.WindowLength, options.ValidationFraction);
 
         var shape = new RnnShape(series.FeatureCount, options.HiddenSize, 1);
-        var model = new RnnModel(shape, options.Seed);
+        TrainedModel? resumed = options.ResumePath is string resumePath ? Resumable(resumePath, options, series, data, shape) : null;
+        int completedEpochs = resumed is null ? 0 : int.Parse(resumed.Metadata.Single(p => p.Key == "train.epochs").Value, invariant);
+        RnnModel model = resumed?.Model ?? new RnnModel(shape, options.Seed);
         using ITrainingStep step = TrainingStepFactory.Create(options, model);
+        if (resumed?.TrainingState is TrainingState state) step.RestoreState(state);
         using var evaluator = new WindowEvaluator(model, data, options.Loss);
         TrainingPlan plan = TrainingLoop.Plan(data, options);
 
@@ -48,6 +51,10 @@ public static class TrainCommand
         output.WriteLine(string.Create(invariant, $"  model:    d={shape.InputSize}, h={shape.HiddenSize}, o=1 ({shape.ParameterCount} parameters), seed {options.Seed}, {model.InstructionSet} kernels"));
         output.WriteLine(string.Create(invariant,
             $"  training: {step.Description}, batch {Math.Min(options.BatchSize, data.TrainingWindowCount)}, {options.Epochs} epochs of {plan.StepsPerEpoch} steps, loss {LossWord(options.Loss)}"));
+        if (resumed is not null)
+        {
+            output.WriteLine(string.Create(invariant, $"  resuming: {options.ResumePath} after epoch {completedEpochs} (optimizer step {resumed.TrainingState?.StepCount ?? 0})"));
+        }
 
         ITrainingProgress progress = console.OutputIsTerminal
             ? new LiveTrainingProgress(AnsiConsole.Create(new AnsiConsoleSettings
@@ -59,12 +66,12 @@ public static class TrainCommand
             }))
             : new PlainTrainingProgress(output);
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<EpochResult> history = progress.Run(plan, () => TrainingLoop.Run(data, step, evaluator, options, progress));
+        IReadOnlyList<EpochResult> history = progress.Run(plan, () => TrainingLoop.Run(data, step, evaluator, options, progress, completedEpochs));
         TimeSpan trainingTime = clock.Elapsed;
         HoldOutReport holdOut = HoldOutReport.Create(data, evaluator.PredictValidation());
 
         var trained = new TrainedModel(model, series.FeatureNames, series.TargetName, data.InputScaling, data.TargetScaling, data.WindowLength,
-            Metadata(options, table, series, data, history, holdOut));
+            Metadata(options, table, series, data, history, holdOut)) { TrainingState = step.CopyState() };
         trained.Save(options.OutputPath);
         var files = new List<string> { options.OutputPath };
         TrainingReportFiles.WriteLosses(paths.Losses, history);
@@ -87,6 +94,46 @@ public static class TrainCommand
         return new TrainResult(trained, history, holdOut, files);
     }
 
+    /// <summary>
+    /// The model file of the run to continue, checked to be the same training (data, columns, window, network and
+    /// options, as its metadata records them) stopped before <see cref="TrainOptions.Epochs"/> epochs.
+    /// </summary>
+    /// <exception cref="UsageException">The file is not a run of this training, or has already trained as many epochs.</exception>
+    private static TrainedModel Resumable(string path, TrainOptions options, TimeSeries series, WindowedSeries data, RnnShape shape)
+    {
+        CultureInfo invariant = CultureInfo.InvariantCulture;
+        TrainedModel saved = TrainedModel.Load(path);
+        Dictionary<string, string> before = saved.Metadata.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        if (!before.TryGetValue("train.epochs", out string? epochsText) || !int.TryParse(epochsText, NumberStyles.None, invariant, out int epochs))
+        {
+            throw new UsageException($"--resume {path}: the file does not say how many epochs its run took; it was not written by rnn train");
+        }
+
+        if (saved.Model.Shape != shape)
+        {
+            throw new UsageException($"--resume {path}: its network has shape {saved.Model.Shape}, this run's has {shape} (give the same --features and --hidden)");
+        }
+
+        if (saved.WindowLength != data.WindowLength) throw new UsageException($"--resume {path}: it was trained on windows of {saved.WindowLength} rows, this run on {data.WindowLength} (give the same --window)");
+        if (!saved.FeatureNames.SequenceEqual(series.FeatureNames) || saved.TargetName != series.TargetName)
+        {
+            throw new UsageException($"--resume {path}: it reads {string.Join(", ", saved.FeatureNames)} to predict '{saved.TargetName}', this run {string.Join(", ", series.FeatureNames)} to predict '{series.TargetName}'");
+        }
+
+        foreach ((string key, string value) in RunDefinition(options, series, data))
+        {
+            string earlier = before.GetValueOrDefault(key, "(none)");
+            if (earlier != value) throw new UsageException($"--resume {path}: its run had {key} = {earlier}, this one has {value}; a resumed run must repeat the options and data of the run it continues");
+        }
+
+        if (epochs >= options.Epochs)
+        {
+            throw new UsageException(string.Create(invariant, $"--resume {path}: its run already took {epochs} epochs; give --epochs above {epochs} (the epochs in all, counting those)"));
+        }
+
+        return saved;
+    }
+
     /// <summary>The option word of a loss, as <c>--loss</c> takes it.</summary>
     /// <param name="loss">The loss.</param>
     public static string LossWord(LossKind loss) => loss == LossKind.LastOutputMeanSquaredError ? "last" : "all";
@@ -97,24 +144,37 @@ public static class TrainCommand
         IReadOnlyList<EpochResult> history, HoldOutReport holdOut)
     {
         CultureInfo invariant = CultureInfo.InvariantCulture;
+        List<KeyValuePair<string, string>> run = RunDefinition(options, series, data);
         return
         [
             new("created-by", $"rnn train {VersionAction.ToolVersion}"),
             new("data.file", Path.GetFileName(options.DataPath)),
-            new("data.crc32", Crc32.HashToUInt32(File.ReadAllBytes(options.DataPath)).ToString("x8", invariant)),
-            new("data.rows", series.RowCount.ToString(invariant)),
-            new("data.training-rows", data.TrainingRows.ToString(invariant)),
-            new("train.optimizer", "sgd"),
-            new("train.learning-rate", CsvNumbers.Format(options.LearningRate)),
-            new("train.clip", options.MaxGradientNorm is double norm ? CsvNumbers.Format(norm) : "none"),
-            new("train.batch", options.BatchSize.ToString(invariant)),
+            .. run,
             new("train.epochs", options.Epochs.ToString(invariant)),
-            new("train.loss", LossWord(options.Loss)),
-            new("train.seed", options.Seed.ToString(invariant)),
             new("result.training-loss", CsvNumbers.Format(history[^1].TrainingLoss)),
             new("result.validation-loss", CsvNumbers.Format(history[^1].ValidationLoss)),
             new("result.hold-out-mse", CsvNumbers.Format(holdOut.ModelMeanSquaredError)),
             new("result.naive-mse", CsvNumbers.Format(holdOut.NaiveMeanSquaredError)),
+        ];
+    }
+
+    /// <summary>The metadata that must be the same for a run to continue another (<c>--resume</c>): the data, and every
+    /// option of the optimization except the number of epochs.</summary>
+    private static List<KeyValuePair<string, string>> RunDefinition(TrainOptions options, TimeSeries series, WindowedSeries data)
+    {
+        CultureInfo invariant = CultureInfo.InvariantCulture;
+        return
+        [
+            new("data.crc32", Crc32.HashToUInt32(File.ReadAllBytes(options.DataPath)).ToString("x8", invariant)),
+            new("data.rows", series.RowCount.ToString(invariant)),
+            new("data.training-rows", data.TrainingRows.ToString(invariant)),
+            new("train.optimizer", TrainingStepFactory.OptimizerWord(options.Optimizer)),
+            new("train.optimizer-settings", TrainingStepFactory.Describe(options)),
+            new("train.learning-rate", CsvNumbers.Format(options.LearningRate)),
+            new("train.clip", options.MaxGradientNorm is double norm ? CsvNumbers.Format(norm) : "none"),
+            new("train.batch", options.BatchSize.ToString(invariant)),
+            new("train.loss", LossWord(options.Loss)),
+            new("train.seed", options.Seed.ToString(invariant)),
         ];
     }
 }

@@ -60,4 +60,54 @@ public sealed record TrainOptions
 
     /// <summary>Whether to draw the PNG plot (the CSV reports are always written).</summary>
     public bool DrawPlot { get; init; } = true;
+
+    /// <summary>The optimizer: plain SGD (the default), SGD with momentum, Adam or AdamW.</summary>
+    public CliOptimizer Optimizer { get; init; } = CliOptimizer.Sgd;
+
+    /// <summary>The momentum factor of <see cref="CliOptimizer.Momentum"/>.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>The dampening of the momentum.</summary>
+    public double Dampening { get; init; }
+
+    /// <summary>Nesterov momentum.</summary>
+    public bool Nesterov { get; init; }
+
+    /// <summary>The weight decay of the weights (the biases get none); null for the optimizer's default (0.01 for AdamW, 0 otherwise).</summary>
+    public double? WeightDecay { get; init; }
+
+    /// <summary>Adam's β1.</summary>
+    public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>Adam's β2.</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Adam's ε.</summary>
+    public double Epsilon { get; init; } = 1e-8;
+
+    /// <summary>The AMSGrad variant of Adam and AdamW.</summary>
+    public bool AmsGrad { get; init; }
+
+    /// <summary>A model file an earlier run of the same training wrote: training continues from its parameters,
+    /// optimizer state and data order up to <see cref="Epochs"/> epochs in all; null to start anew.</summary>
+    public string? ResumePath { get; init; }
+
+    /// <summary>The weight decay that applies: <see cref="WeightDecay"/>, or the optimizer's default.</summary>
+    public double EffectiveWeightDecay => WeightDecay ?? (Optimizer == CliOptimizer.AdamW ? 0.01 : 0);
+}
+
+/// <summary>The optimizers <c>rnn train --optimizer</c> offers.</summary>
+public enum CliOptimizer
+{
+    /// <summary>Plain stochastic gradient descent.</summary>
+    Sgd,
+
+    /// <summary>SGD with momentum (and optional dampening, Nesterov and weight decay).</summary>
+    Momentum,
+
+    /// <summary>Adam (weight decay as an L2 term of the gradient).</summary>
+    Adam,
+
+    /// <summary>AdamW (decoupled weight decay).</summary>
+    AdamW,
 }

@@ -18,8 +18,11 @@ public static class TrainingLoop
     /// <param name="evaluator">Measures the validation loss of the same model.</param>
     /// <param name="options">Epochs, batch size, seed and loss.</param>
     /// <param name="progress">Told of every step and epoch.</param>
+    /// <param name="completedEpochs">Epochs an earlier run already took (resuming): their shuffles are replayed, so the
+    /// order of the windows continues as if the run had never stopped, and training runs the epochs after them.</param>
     /// <exception cref="CommandFailedException">Training diverged: a NaN or infinity appeared (the message says where).</exception>
-    public static IReadOnlyList<EpochResult> Run(WindowedSeries data, ITrainingStep step, WindowEvaluator evaluator, TrainOptions options, ITrainingProgress progress)
+    public static IReadOnlyList<EpochResult> Run(WindowedSeries data, ITrainingStep step, WindowEvaluator evaluator, TrainOptions options, ITrainingProgress progress,
+        int completedEpochs = 0)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(step);
@@ -36,8 +39,9 @@ public static class TrainingLoop
         var targets = new float[perWindow * batch];
         var history = new List<EpochResult>(options.Epochs);
         var clock = Stopwatch.StartNew();
+        for (int epoch = 1; epoch <= completedEpochs; epoch++) shuffle.Shuffle(order);
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = completedEpochs + 1; epoch <= options.Epochs; epoch++)
         {
             shuffle.Shuffle(order);
             double lossSum = 0;
@@ -72,7 +76,7 @@ public static class TrainingLoop
             var result = new EpochResult(epoch, lossSum / windows, validation);
             history.Add(result);
             TimeSpan elapsed = clock.Elapsed;
-            progress.EpochCompleted(result, elapsed, elapsed / epoch * (options.Epochs - epoch));
+            progress.EpochCompleted(result, elapsed, elapsed / (epoch - completedEpochs) * (options.Epochs - epoch));
         }
 
         return history;

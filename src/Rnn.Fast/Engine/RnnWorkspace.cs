@@ -1,4 +1,5 @@
 using System.Buffers;
+using Rnn.Fast.Interop;
 using Rnn.Fast.Kernels;
 
 namespace Rnn.Fast;
@@ -52,6 +53,8 @@ public sealed unsafe class RnnWorkspace : IDisposable
     private float[] _outputs = [];           // O for the loss, dense rows × o
     private float[] _outputGradients = [];   // dO from the loss, dense rows × o
     private readonly TrainingStep _trainingStep;
+    private readonly OptimizerState _optimizerState;
+    private static readonly SgdOptimizer PlainSgd = new();
     private bool _disposed;
 
     // One call at a time: every public method enters first and exits last (see ExclusiveUse).
@@ -119,6 +122,7 @@ public sealed unsafe class RnnWorkspace : IDisposable
         _stackedStride = LeadingDimension.For(model.Shape.InputSize + model.Shape.HiddenSize);
         _hiddenStride = LeadingDimension.For(model.Shape.HiddenSize);
         _trainingStep = new TrainingStep(this);
+        _optimizerState = new OptimizerState(model.Shape);
     }
 
     /// <summary>The model this workspace runs.</summary>
@@ -333,8 +337,9 @@ public sealed unsafe class RnnWorkspace : IDisposable
 
     /// <summary>
     /// One training step: forward from H_0 (zero or given), the loss, BPTT, and plain gradient descent
-    /// <c>p ← p − learningRate·∂L/∂p</c> on the model (<see cref="RnnModel.ApplyGradientDescent"/>). Every argument is
-    /// checked before the model changes.
+    /// <c>p ← p − learningRate·∂L/∂p</c> on the model (the bits of <see cref="RnnModel.ApplyGradientDescent"/>), counted
+    /// in the workspace's optimizer state as a plain <see cref="SgdOptimizer"/> step. Every argument is checked before the
+    /// model changes.
     /// </summary>
     /// <param name="inputs">X_1..X_T: T·n·d values, time-major.</param>
     /// <param name="sequenceLength">T, at least 1.</param>
@@ -351,7 +356,8 @@ public sealed unsafe class RnnWorkspace : IDisposable
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
     /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes), or
     /// updated the model during this step or is updating it (this step's update is not applied, and the workspace has no
-    /// forward pass).</exception>
+    /// forward pass), or the workspace's optimizer state belongs to an optimizer with state (momentum, Adam; nothing
+    /// changes; see <see cref="ResetTrainingState"/>).</exception>
     public float TrainStep(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
         LossKind loss, float learningRate, ReadOnlySpan<float> initialHidden = default)
     {
@@ -362,7 +368,9 @@ public sealed unsafe class RnnWorkspace : IDisposable
             RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
             MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
             EngineArguments.RequireLearningRate(learningRate);
-            return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden, new GradientDescentUpdate(learningRate), null,
+            _optimizerState.RequireCompatible(PlainSgd);
+            _optimizerState.Prepare(learningRate);
+            return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden, new OptimizerUpdate(_optimizerState), null, null,
                 guardNonFinite: false).Loss;
         }
         finally
@@ -373,9 +381,11 @@ public sealed unsafe class RnnWorkspace : IDisposable
 
     /// <summary>
     /// One training step with <paramref name="options"/>: forward from H_0 (zero or given), the loss, BPTT, then —
-    /// when asked — the non-finite guard and gradient clipping by global norm, and gradient descent
-    /// <c>p ← p − LearningRate·g</c>. Every argument is checked before the model changes, and a step the guard
-    /// refuses leaves the model bit-identical.
+    /// when asked — the non-finite guard and gradient clipping by value and by global norm, and the update of the
+    /// options' optimizer (plain gradient descent <c>p ← p − lr·g</c> by default; SGD with momentum, Adam, AdamW) at the
+    /// schedule's learning rate for this workspace's step count, which updates the optimizer state the workspace keeps
+    /// (<see cref="CopyTrainingState"/>). Every argument is checked before the model changes, and a step the guard
+    /// refuses leaves the model and the optimizer state bit-identical.
     /// </summary>
     /// <param name="inputs">X_1..X_T: T·n·d values, time-major.</param>
     /// <param name="sequenceLength">T, at least 1.</param>
@@ -383,21 +393,23 @@ public sealed unsafe class RnnWorkspace : IDisposable
     /// <param name="targets">n·o values for <see cref="LossKind.LastOutputMeanSquaredError"/>, T·n·o (time-major)
     /// for <see cref="LossKind.AllOutputsMeanSquaredError"/>.</param>
     /// <param name="loss">Which loss; its mean reduction is as <see cref="LossKind"/> documents.</param>
-    /// <param name="options">The learning rate, clipping and guard (see <see cref="TrainingOptions"/>).</param>
+    /// <param name="options">The learning rate and schedule, optimizer, parameter groups, clipping and guard (see <see cref="TrainingOptions"/>).</param>
     /// <param name="initialHidden">H_0, n·h values; empty (the default) means zeros.</param>
-    /// <returns>The loss before the update, and the gradient norm before clipping when clipping was asked.</returns>
+    /// <returns>The loss before the update, the gradient norm before clipping when clipping by norm was asked, and the learning rate used.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">T or n is below 1, or the buffers would exceed the largest array.</exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="loss"/> is not defined.</exception>
     /// <exception cref="NonFiniteValueException">The guard is on and found a NaN or an infinity in the inputs, H_0, the
-    /// targets, the loss, a gradient or a parameter as the update would leave it; the model was not updated (bit-identical).
+    /// targets, the loss, a gradient, or a parameter or optimizer-state value as the update would leave it; the model and
+    /// the optimizer state were not updated (bit-identical).
     /// A refusal of the inputs, H_0 or the targets happens before the forward pass and leaves the workspace as it was; a
     /// later one leaves the workspace holding this step's forward pass at the unchanged parameters, as
     /// <see cref="ComputeGradients"/> would (so <see cref="Backward"/> and <see cref="CopyHiddenState"/> can inspect it).</exception>
     /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
     /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace (nothing changes), or
     /// updated the model during this step or is updating it (this step's update is not applied, and the workspace has no
-    /// forward pass).</exception>
+    /// forward pass), or the workspace's optimizer state belongs to another kind of optimizer than
+    /// <see cref="TrainingOptions.Optimizer"/> (nothing changes; see <see cref="ResetTrainingState"/>).</exception>
     public TrainingStepResult TrainStep(ReadOnlySpan<float> inputs, int sequenceLength, int batchSize, ReadOnlySpan<float> targets,
         LossKind loss, TrainingOptions options, ReadOnlySpan<float> initialHidden = default)
     {
@@ -408,8 +420,83 @@ public sealed unsafe class RnnWorkspace : IDisposable
             ArgumentNullException.ThrowIfNull(options);
             RequireBatch(inputs, sequenceLength, batchSize, initialHidden);
             MeanSquaredErrorLoss.RequireTargets(targets, sequenceLength, batchSize, _model.Shape.OutputSize, loss);
-            return _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden,
-                new GradientDescentUpdate(options.LearningRate), options.MaxGradientNorm, options.GuardNonFinite);
+            _optimizerState.RequireCompatible(options.Optimizer);
+            _optimizerState.Prepare(options);
+            TrainingStepResult result = _trainingStep.Run(inputs, sequenceLength, batchSize, targets, loss, initialHidden,
+                new OptimizerUpdate(_optimizerState), options.MaxGradientValue, options.MaxGradientNorm, options.GuardNonFinite);
+            return result with { LearningRate = _optimizerState.LearningRateOf(RnnParameter.Wxh) };
+        }
+        finally
+        {
+            _use.Exit();
+        }
+    }
+
+    /// <summary>
+    /// A copy of the optimizer state this workspace's training steps keep (the optimizer it belongs to, the step count,
+    /// the momentum buffer or Adam's moments), for saving a checkpoint with the model. Allocates the copy.
+    /// </summary>
+    /// <returns>The state; before the first step, one with no <see cref="TrainingState.Kind"/> and step count 0.</returns>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace.</exception>
+    public TrainingState CopyTrainingState()
+    {
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _optimizerState.Copy();
+        }
+        finally
+        {
+            _use.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Replaces this workspace's optimizer state with <paramref name="state"/> (from <see cref="CopyTrainingState"/>, a
+    /// file, or <see cref="TrainingState.Create"/>): the next training step continues that run, bit for bit as if it
+    /// had never stopped (with the same options, data and model parameters). Rents the state's buffers if this
+    /// workspace has none yet.
+    /// </summary>
+    /// <param name="state">The state; of the model's shape.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">The state belongs to another shape; nothing changed.</exception>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace; nothing changed.</exception>
+    public void RestoreTrainingState(TrainingState state)
+    {
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ArgumentNullException.ThrowIfNull(state);
+            if (state.Shape != _model.Shape)
+            {
+                throw new ArgumentException(
+                    $"The training state belongs to a model of shape {state.Shape}, but this workspace's model has shape {_model.Shape}; nothing changed.", nameof(state));
+            }
+            _optimizerState.Restore(state);
+        }
+        finally
+        {
+            _use.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Forgets the optimizer state (step count 0, buffers zero), as a new PyTorch optimizer would start: the next
+    /// training step may use any optimizer.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The workspace was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is inside a call of this workspace; nothing changed.</exception>
+    public void ResetTrainingState()
+    {
+        _use.Enter(this);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _optimizerState.Reset();
         }
         finally
         {
@@ -434,6 +521,7 @@ public sealed unsafe class RnnWorkspace : IDisposable
             Return(ref _outputs);
             Return(ref _outputGradients);
             _trainingStep.Dispose();
+            _optimizerState.Dispose();
             _rowCapacity = 0;
         }
         finally
@@ -468,6 +556,9 @@ public sealed unsafe class RnnWorkspace : IDisposable
         RunBackward(outputGradients, parameterGradients, default, default);
         return value;
     }
+
+    /// <summary>The optimizer state the training steps of this workspace update.</summary>
+    internal OptimizerState OptimizerState => _optimizerState;
 
     /// <summary>The outputs the last <see cref="RunLossAndGradients"/> compared with the targets: <paramref name="count"/> dense values.</summary>
     internal ReadOnlySpan<float> LossOutputs(int count) => _outputs.AsSpan(0, count);

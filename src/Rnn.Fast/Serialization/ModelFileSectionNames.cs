@@ -38,4 +38,25 @@ public static class ModelFileSectionNames
     /// <summary>T, the number of time steps of the windows the model was trained on (<see cref="ModelFileSectionType.Int64Array"/>,
     /// one value, at least 1).</summary>
     public const string WindowLength = "window.length";
+
+    /// <summary>Which optimizer the saved training state belongs to (<see cref="ModelFileSectionType.Text"/>): <c>sgd</c>,
+    /// <c>sgd-momentum</c>, <c>adam</c>, <c>adam-amsgrad</c>, <c>adamw</c> or <c>adamw-amsgrad</c>
+    /// (<see cref="TrainingStateKind"/>). With it, a file holds <see cref="OptimizerStep"/> and exactly the buffers of that kind.</summary>
+    public const string OptimizerKind = "optimizer.kind";
+
+    /// <summary>The updates the optimizer has taken (<see cref="ModelFileSectionType.Int64Array"/>, one value, at least 0):
+    /// torch's <c>state['step']</c>, which also places the learning-rate schedule (<see cref="TrainingState.StepCount"/>).</summary>
+    public const string OptimizerStep = "optimizer.step";
+
+    /// <summary>SGD's momentum buffer (<see cref="ModelFileSectionType.Float32Array"/>, P finite values in the parameter layout).</summary>
+    public const string OptimizerMomentumBuffer = "optimizer.momentum_buffer";
+
+    /// <summary>Adam's first moment m (<see cref="ModelFileSectionType.Float32Array"/>, P finite values).</summary>
+    public const string OptimizerFirstMoment = "optimizer.exp_avg";
+
+    /// <summary>Adam's second moment v (<see cref="ModelFileSectionType.Float32Array"/>, P finite values, each at least 0).</summary>
+    public const string OptimizerSecondMoment = "optimizer.exp_avg_sq";
+
+    /// <summary>AMSGrad's running maximum of v (<see cref="ModelFileSectionType.Float32Array"/>, P finite values, each at least 0).</summary>
+    public const string OptimizerMaxSecondMoment = "optimizer.max_exp_avg_sq";
 }

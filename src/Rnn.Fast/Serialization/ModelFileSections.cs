@@ -36,6 +36,12 @@ internal static class ModelFileSections
         [ModelFileSectionNames.OutputMean] = (ModelFileSectionType.Float64Array, s => s.OutputSize),
         [ModelFileSectionNames.OutputScale] = (ModelFileSectionType.Float64Array, s => s.OutputSize),
         [ModelFileSectionNames.WindowLength] = (ModelFileSectionType.Int64Array, _ => 1),
+        [ModelFileSectionNames.OptimizerKind] = (ModelFileSectionType.Text, null),
+        [ModelFileSectionNames.OptimizerStep] = (ModelFileSectionType.Int64Array, _ => 1),
+        [ModelFileSectionNames.OptimizerMomentumBuffer] = (ModelFileSectionType.Float32Array, s => s.ParameterCount),
+        [ModelFileSectionNames.OptimizerFirstMoment] = (ModelFileSectionType.Float32Array, s => s.ParameterCount),
+        [ModelFileSectionNames.OptimizerSecondMoment] = (ModelFileSectionType.Float32Array, s => s.ParameterCount),
+        [ModelFileSectionNames.OptimizerMaxSecondMoment] = (ModelFileSectionType.Float32Array, s => s.ParameterCount),
     };
 
     /// <summary>Checks the sections a caller passes to a save, before anything is written.</summary>
@@ -53,6 +59,8 @@ internal static class ModelFileSections
             if (problem is not null) throw new ArgumentException($"{parameterName}: {problem}.", parameterName);
         }
 
+        string? stateProblem = TrainingStateSections.Problem(list);
+        if (stateProblem is not null) throw new ArgumentException($"{parameterName}: {stateProblem}.", parameterName);
         return list;
     }
 
@@ -155,6 +163,9 @@ internal static class ModelFileSections
                 throw Invalid(path, $"unsupported section: '{section.Name}' is marked required, but this library does not know what it means (a later version wrote it).");
             }
         }
+
+        string? stateProblem = TrainingStateSections.Problem(sections);
+        if (stateProblem is not null) throw Invalid(path, $"invalid section: {stateProblem}.");
     }
 
     /// <summary>Why a well-known section does not fit its definition or the model's shape; null when it does or the name is not well known.</summary>
@@ -167,6 +178,7 @@ internal static class ModelFileSections
             ModelFileSectionType.Strings => section.GetStrings().Count,
             ModelFileSectionType.Float64Array => section.Payload.Length / sizeof(double),
             ModelFileSectionType.Int64Array => section.Payload.Length / sizeof(long),
+            ModelFileSectionType.Float32Array => section.Payload.Length / sizeof(float),
             _ => -1,
         };
         if (definition.Count is not null && count != definition.Count(shape))
@@ -190,7 +202,7 @@ internal static class ModelFileSections
             return $"'{section.Name}' must be at least 1, not {section.GetInt64Array()[0]}";
         }
 
-        return null;
+        return TrainingStateSections.ValueProblem(section, shape);
     }
 
     private static void Emit(Stream stream, Crc32 crc, ReadOnlySpan<byte> bytes)

@@ -19,7 +19,15 @@ public sealed class RnnModelFileContents
         Checksum = checksum;
         ModelFileSection? metadata = Find(ModelFileSectionNames.Metadata);
         Metadata = metadata is null ? NoMetadata : metadata.GetStringMap().ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        TrainingState = TrainingStateSections.Read(sections, model.Shape);
     }
+
+    /// <summary>
+    /// The optimizer state saved with the model (the <see cref="ModelFileSectionNames.OptimizerKind"/> sections, from
+    /// <see cref="Rnn.Fast.TrainingState.ToSections"/>), checked against the model's shape; null when the file holds none.
+    /// Give it to <see cref="RnnWorkspace.RestoreTrainingState"/> to resume training.
+    /// </summary>
+    public TrainingState? TrainingState { get; }
 
     /// <summary>The model: its shape and parameters, bit for bit as saved.</summary>
     public RnnModel Model { get; }

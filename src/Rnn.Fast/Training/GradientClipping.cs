@@ -2,7 +2,7 @@ using Rnn.Fast.Kernels;
 
 namespace Rnn.Fast;
 
-/// <summary>Gradient clipping by global norm, for callers of <see cref="RnnWorkspace.ComputeGradients"/> with their own optimizer.</summary>
+/// <summary>Gradient clipping by global norm and by value, for callers of <see cref="RnnWorkspace.ComputeGradients"/> with their own optimizer.</summary>
 public static class GradientClipping
 {
     /// <summary>The small constant PyTorch's <c>clip_grad_norm_</c> adds to the norm before dividing.</summary>
@@ -41,4 +41,24 @@ public static class GradientClipping
         VectorArithmetic.Scale(gradients, (float)factor, gradients, path);
         return (norm, true);
     }
+
+    /// <summary>
+    /// Clamps every gradient to [−<paramref name="maxValue"/>, <paramref name="maxValue"/>] in place, as PyTorch's
+    /// <c>clip_grad_value_(parameters, clip_value)</c> does; a NaN stays NaN. No rounding: each result is the gradient
+    /// or ±maxValue, the same bits on every path. Allocates nothing.
+    /// </summary>
+    /// <param name="gradients">Every parameter gradient; clamped in place.</param>
+    /// <param name="maxValue">The largest magnitude allowed: finite and above 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxValue"/> is not finite or not above 0.</exception>
+    public static void ClipByValue(Span<float> gradients, float maxValue)
+    {
+        if (!(float.IsFinite(maxValue) && maxValue > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxValue), maxValue, "The maximum gradient value must be finite and above 0.");
+        }
+        ClipByValue(gradients, maxValue, KernelDispatch.Active);
+    }
+
+    internal static void ClipByValue(Span<float> gradients, float maxValue, InstructionSet path) =>
+        ElementwiseDriver.Unary(new ClampOperator(maxValue), gradients, gradients, path);
 }

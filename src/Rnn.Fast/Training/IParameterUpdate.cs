@@ -25,8 +25,17 @@ internal interface IParameterUpdate
     /// </summary>
     int IndexOfFirstNonFiniteResult(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path);
 
-    /// <summary>The updated value of parameter <paramref name="index"/>, as <see cref="Apply"/> would store it (for the exception's message).</summary>
+    /// <summary>
+    /// The first non-finite value <see cref="Apply"/> would store for parameter <paramref name="index"/> (for the
+    /// exception's message): the parameter's new value, or, when that is finite, the new value of its optimizer state.
+    /// </summary>
     float ResultAt(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int index);
+
+    /// <summary>
+    /// The name of the optimizer-state buffer (torch's, e.g. <c>exp_avg_sq</c>) whose new value for parameter
+    /// <paramref name="index"/> is the non-finite one, or null when it is the parameter's own new value.
+    /// </summary>
+    string? StateAt(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int index);
 
     /// <summary>
     /// Applies the update to the model's <paramref name="parameters"/>, in place. The training step has marked the model
@@ -48,6 +57,30 @@ internal readonly struct GradientDescentUpdate(float learningRate) : IParameterU
         new MultiplyAddScalarOperator(-learningRate).Invoke(gradients[index], parameters[index]);
 
     /// <inheritdoc/>
+    public string? StateAt(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int index) => null;
+
+    /// <inheritdoc/>
     public void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path) =>
         VectorArithmetic.AddScaled(gradients, -learningRate, parameters, path);
+}
+
+/// <summary>
+/// The update of the options' optimizer (<see cref="TrainingOptions.Optimizer"/>) through the workspace's
+/// <see cref="Rnn.Fast.OptimizerState"/>, as planned by <see cref="OptimizerState.Prepare(TrainingOptions)"/>: the check
+/// evaluates the new parameters and the new state and stores neither; <see cref="Apply"/> stores both and counts the step.
+/// </summary>
+internal readonly struct OptimizerUpdate(OptimizerState state) : IParameterUpdate
+{
+    /// <inheritdoc/>
+    public int IndexOfFirstNonFiniteResult(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path) =>
+        state.IndexOfFirstNonFiniteResult(parameters, gradients, path);
+
+    /// <inheritdoc/>
+    public float ResultAt(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int index) => state.ResultAt(parameters, gradients, index).Value;
+
+    /// <inheritdoc/>
+    public string? StateAt(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int index) => state.ResultAt(parameters, gradients, index).State;
+
+    /// <inheritdoc/>
+    public void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path) => state.Apply(parameters, gradients, path);
 }

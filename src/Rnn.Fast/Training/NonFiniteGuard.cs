@@ -67,8 +67,9 @@ internal static class NonFiniteGuard
         int i = update.IndexOfFirstNonFiniteResult(parameters, gradients, path);
         if (i >= 0)
         {
-            throw new NonFiniteValueException(TrainingTensor.UpdatedParameters, null, i, update.ResultAt(parameters, gradients, i), step,
-                ParameterName(shape, i, ""));
+            string? state = update.StateAt(parameters, gradients, i);
+            throw new NonFiniteValueException(state is null ? TrainingTensor.UpdatedParameters : TrainingTensor.UpdatedOptimizerState, null, i,
+                update.ResultAt(parameters, gradients, i), step, state is null ? ParameterName(shape, i, "") : $"{state} of {ParameterName(shape, i, "")}");
         }
     }
 

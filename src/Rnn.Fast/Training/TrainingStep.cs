@@ -30,10 +30,11 @@ internal sealed class TrainingStep : IDisposable
 
     /// <summary>
     /// Guard (when asked) over inputs, H_0 and targets; loss and gradients; guard over the loss and gradients;
-    /// clipping (when asked); guard over the updated parameters; <paramref name="update"/> applied to the model.
+    /// clipping by value, then by global norm (when asked); guard over the updated parameters (and optimizer state);
+    /// <paramref name="update"/> applied to the model.
     /// </summary>
     public TrainingStepResult Run<TUpdate>(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> targets, LossKind loss,
-        ReadOnlySpan<float> initialHidden, TUpdate update, float? maxGradientNorm, bool guardNonFinite)
+        ReadOnlySpan<float> initialHidden, TUpdate update, float? maxGradientValue, float? maxGradientNorm, bool guardNonFinite)
         where TUpdate : struct, IParameterUpdate
     {
         RnnModel model = _workspace.Model;
@@ -56,6 +57,8 @@ internal sealed class TrainingStep : IDisposable
         {
             NonFiniteGuard.CheckResults(shape, value, model.Parameters, _workspace.LossOutputs(targets.Length), T, n, gradients, step, path);
         }
+
+        if (maxGradientValue is float limit) GradientClipping.ClipByValue(gradients, limit, path);
 
         double? norm = null;
         bool clipped = false;

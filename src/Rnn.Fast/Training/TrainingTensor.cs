@@ -29,4 +29,12 @@ public enum TrainingTensor
     /// gradients (p − learningRate·g overflows). The update was evaluated without being applied.
     /// </summary>
     UpdatedParameters,
+
+    /// <summary>
+    /// An optimizer's state as the update would leave it, with every gradient and every updated parameter finite: for
+    /// instance Adam's second moment v overflowing for a gradient above about 1.8e19 (the parameter itself would move
+    /// by m/∞ = 0). <see cref="NonFiniteValueException.Location"/> names the parameter and the state buffer. The update
+    /// was evaluated without being applied.
+    /// </summary>
+    UpdatedOptimizerState,
 }

@@ -76,6 +76,41 @@ public sealed class EngineAllocationTests
 
     [Theory]
     [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
+    public void TrainingWithEveryOptimizerScheduleGroupAndClippingAllocatesNothingAfterWarmUp(InstructionSet path)
+    {
+        var biases = new ParameterGroup(Rnn.Fast.Interop.RnnParameter.Bh, Rnn.Fast.Interop.RnnParameter.Bo) { WeightDecay = 0, LearningRate = 0.02f };
+        TrainingOptions[] options =
+        [
+            new(0.01f) { Optimizer = new SgdOptimizer { Momentum = 0.9, Nesterov = true, WeightDecay = 1e-4 }, Schedule = new StepDecaySchedule(2, 0.5) },
+            new(0.01f) { Optimizer = new AdamOptimizer { AmsGrad = true, WeightDecay = 1e-3 }, Schedule = new LinearSchedule(0.1, 1, 3), GuardNonFinite = true },
+            new(0.01f)
+            {
+                Optimizer = new AdamWOptimizer(), Schedule = new CosineAnnealingSchedule(4), ParameterGroups = [biases],
+                MaxGradientValue = 0.5f, MaxGradientNorm = 1f, GuardNonFinite = true,
+            },
+        ];
+        foreach (TrainingOptions option in options)
+        {
+            MeasureSecondRun(check =>
+            {
+                using var workspace = new RnnWorkspace(Model(path));
+                float[] largeInputs = Filled(LargeT * LargeN * 7), largeTargets = Filled(LargeT * LargeN * 3);
+                float[] smallInputs = Filled(SmallT * SmallN * 7), smallTargets = Filled(SmallN * 3);
+                workspace.TrainStep(largeInputs, LargeT, LargeN, largeTargets, LossKind.AllOutputsMeanSquaredError, option);
+
+                // Steps 2 to 6: the schedules decay, restart and ramp across these, so each advances its rate in place.
+                check(() => workspace.TrainStep(largeInputs, LargeT, LargeN, largeTargets, LossKind.AllOutputsMeanSquaredError, option), $"{option.Optimizer.GetType().Name} TrainStep, same size");
+                check(() => workspace.TrainStep(smallInputs, SmallT, SmallN, smallTargets, LossKind.LastOutputMeanSquaredError, option), $"{option.Optimizer.GetType().Name} TrainStep, smaller");
+                for (int step = 0; step < 3; step++)
+                {
+                    check(() => workspace.TrainStep(smallInputs, SmallT, SmallN, smallTargets, LossKind.LastOutputMeanSquaredError, option), $"{option.Optimizer.GetType().Name} TrainStep {step + 4}");
+                }
+            });
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
     public void StreamingAllocatesNothingAfterConstruction(InstructionSet path)
     {
         MeasureSecondRun(check =>
