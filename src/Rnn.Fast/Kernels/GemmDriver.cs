@@ -147,9 +147,28 @@ internal static unsafe class GemmDriver
     /// <paramref name="degree"/> 1, is <see cref="Run"/> itself (tests pass a lower <paramref name="minimumWork"/> to split
     /// small products).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void RunParallel<TEpilogue>(int degree, InstructionSet path, float* a, nint rowStride, nint depthStride, PackedPanels b,
         float* c, nint ldc, int m, int depth, float* initial, nint initialStride, float* aux = null, nint auxStride = 0,
         bool reversePanels = false, float* plainB = null, nint plainBStride = 0, bool paddedStart = false, long minimumWork = ParallelMinimumWork)
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        // A workspace of one thread goes straight to the driver: this wrapper is inlined into its caller.
+        if (degree <= 1)
+        {
+            Run<TEpilogue>(path, a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride, reversePanels, plainB,
+                plainBStride, paddedStart: paddedStart);
+            return;
+        }
+
+        RunSplit<TEpilogue>(degree, path, a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride, reversePanels,
+            plainB, plainBStride, paddedStart, minimumWork);
+    }
+
+    /// <summary><see cref="RunParallel"/> for a degree above 1: decides the split and runs the parts on the pool.</summary>
+    private static void RunSplit<TEpilogue>(int degree, InstructionSet path, float* a, nint rowStride, nint depthStride, PackedPanels b,
+        float* c, nint ldc, int m, int depth, float* initial, nint initialStride, float* aux, nint auxStride,
+        bool reversePanels, float* plainB, nint plainBStride, bool paddedStart, long minimumWork)
         where TEpilogue : struct, IGemmEpilogue
     {
         int panels = b.PanelCount;

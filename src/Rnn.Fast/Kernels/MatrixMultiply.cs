@@ -222,7 +222,9 @@ internal static unsafe class MatrixMultiply
             // Rows of B in place are packed by the tiles that first read them (see GemmDriver.Run); B's columns
             // in place (B = Wᵀ) need the transposing pack first.
             float* block = b + k0 * rowStride;
-            bool rowsInPlace = columnStride == 1;
+            // A B of one panel is packed first, whole, so the product takes the driver's one-panel path (no blocking
+            // loops): there is no second row block whose tiles the in-tile packing would save a pass for.
+            bool rowsInPlace = columnStride == 1 && columns > PackedMatrix.PanelWidth;
             if (!rowsInPlace) GemmPacking.PackPanels(block, rowStride, columnStride, kc, columns, panels);
             bool continues = accumulate || k0 > 0;
             // Split across threads by panels (see GemmDriver.RunParallel): each part packs the panels it multiplies.
