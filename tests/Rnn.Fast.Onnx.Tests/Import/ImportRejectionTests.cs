@@ -222,12 +222,14 @@ public sealed class ImportRejectionTests
     }
 
     [Fact]
-    public void ANonZeroConstantOfShapeInitialStateIsRefused()
+    public void ANonZeroOrNaNConstantOfShapeInitialStateIsRefused()
     {
         ModelProto model = TmLast();
         NodeProto fill = OnnxFiles.NodeOf(model, "ConstantOfShape");
         fill.Attribute[0].T = OnnxTensorData.FloatTensor("", [1], [0.5f]);
         AssertNode(Rejected(model, OnnxModelProblem.UnsupportedGraph, "filled with 0.5; only a zero initial state is supported"), fill.Name, "ConstantOfShape");
+        fill.Attribute[0].T = OnnxTensorData.FloatTensor("", [1], [float.NaN]);
+        AssertNode(Rejected(model, OnnxModelProblem.UnsupportedGraph, "filled with NaN; only a zero initial state is supported"), fill.Name, "ConstantOfShape");
     }
 
     [Fact]
@@ -434,5 +436,22 @@ public sealed class ImportRejectionTests
         closed.Dispose();
         Assert.Throws<ArgumentException>(() => OnnxImporter.Import(closed));
         Assert.Throws<FileNotFoundException>(() => OnnxImporter.Import(Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.onnx")));
+        Assert.Throws<UnauthorizedAccessException>(() => OnnxImporter.Import(Path.GetTempPath())); // a directory
+    }
+
+    /// <summary>
+    /// The schema read here has no recursive message, so only unknown groups (which the parser skips) can nest deeply:
+    /// within <see cref="OnnxImporter.MaxNestingDepth"/> they are skipped (this file then has no graph); deeper, the
+    /// parser's limit refuses them as malformed instead of recursing on.
+    /// </summary>
+    [Theory]
+    [InlineData(OnnxImporter.MaxNestingDepth - 1, "malformed: the model has no graph.")]
+    [InlineData(100_000, "malformed: the file is not a valid ONNX protobuf")]
+    public void GroupsNestedDeeperThanTheLimitAreMalformed(int depth, string text)
+    {
+        // Field 100 of ModelProto (unknown): a start-group tag (wire type 3) depth times, then as many end-group tags.
+        byte[] file = [.. Enumerable.Repeat<byte[]>([0xA3, 0x06], depth).SelectMany(b => b), .. Enumerable.Repeat<byte[]>([0xA4, 0x06], depth).SelectMany(b => b)];
+        var error = Rejected(file, OnnxModelProblem.Malformed, text);
+        Assert.Equal(depth > OnnxImporter.MaxNestingDepth, error.InnerException is InvalidProtocolBufferException);
     }
 }

@@ -159,6 +159,39 @@ public sealed class PyTorchSafetensorsSaveTests
         Assert.Throws<ArgumentException>(() => PyTorchSafetensors.Load(""));
         Assert.Equal("stream", Assert.Throws<ArgumentException>(() => PyTorchSafetensors.Load(new RestrictedStream([], canRead: false))).ParamName);
         Assert.Throws<FileNotFoundException>(() => PyTorchSafetensors.Load(Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.safetensors")));
+        Assert.Throws<UnauthorizedAccessException>(() => PyTorchSafetensors.Load(Path.GetTempPath())); // a directory
+    }
+
+    /// <summary>
+    /// An update by another thread that lands while a save reads the model (after it noted the parameters' version)
+    /// makes the save throw before it writes a byte: to a path, the previous file stays and no temporary file is left;
+    /// to a stream, nothing is written.
+    /// </summary>
+    [Fact]
+    public void ASaveOverlappedByAnUpdateWritesNothingAndRenamesNothing()
+    {
+        using var folder = new TemporaryFolder();
+        string path = folder.File("model.safetensors");
+        var shape = new RnnShape(2, 3, 1);
+        var model = new RnnModel(shape, seed: 1);
+        float[] other = new RnnModel(shape, seed: 2).Parameters.ToArray();
+        PyTorchSafetensors.Save(model, path);
+        byte[] before = File.ReadAllBytes(path);
+        void UpdateDuringTheNextRead() => model.ReadBeganForTest = () =>
+        {
+            model.ReadBeganForTest = null;
+            model.SetParameters(other);
+        };
+
+        UpdateDuringTheNextRead();
+        Assert.Throws<InvalidOperationException>(() => PyTorchSafetensors.Save(model, path));
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(["model.safetensors"], folder.FileNames());
+
+        UpdateDuringTheNextRead();
+        var stream = new MemoryStream();
+        Assert.Throws<InvalidOperationException>(() => PyTorchSafetensors.Save(model, stream));
+        Assert.Equal(0, stream.Length);
     }
 
     /// <summary>A stream load stops at the end of the data section, so a file may be embedded in a larger stream.</summary>
