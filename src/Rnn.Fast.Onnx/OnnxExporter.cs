@@ -55,6 +55,8 @@ public static class OnnxExporter
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or names a directory.</exception>
     /// <exception cref="IOException">The file system failed; any previous file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model while its parameters were copied;
+    /// nothing is written.</exception>
     public static void Export(RnnModel model, string path) => Export(model, path, new OnnxExportOptions());
 
     /// <summary>Writes <paramref name="model"/> at the stream's position with the default options (opset
@@ -63,6 +65,8 @@ public static class OnnxExporter
     /// <param name="stream">A writable stream.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable (or is closed); nothing is written.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model while its parameters were copied;
+    /// nothing is written.</exception>
     public static void Export(RnnModel model, Stream stream) => Export(model, stream, new OnnxExportOptions());
 
     /// <summary>
@@ -79,6 +83,8 @@ public static class OnnxExporter
     /// <see cref="MaximumOpset"/>, or its output steps are not a defined value; nothing is written.</exception>
     /// <exception cref="IOException">The file system failed; any previous file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model while its parameters were copied;
+    /// nothing is written.</exception>
     public static void Export(RnnModel model, string path, OnnxExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -118,6 +124,8 @@ public static class OnnxExporter
     /// <param name="options">The opset, output steps and initial-state input.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/>, <paramref name="stream"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable (or is closed); nothing is written.</exception>
+    /// <exception cref="InvalidOperationException">Another thread updated the model while its parameters were copied;
+    /// nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The options' opset or output steps are out of range; nothing is written.</exception>
     public static void Export(RnnModel model, Stream stream, OnnxExportOptions options)
     {

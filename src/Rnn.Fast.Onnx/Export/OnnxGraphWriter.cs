@@ -14,7 +14,11 @@ internal static class OnnxGraphWriter
     {
         RnnShape shape = model.Shape;
         int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
-        ReadOnlySpan<float> parameters = model.Parameters;
+        // One weight set: CopyParametersTo throws InvalidOperationException when another thread updates the model during
+        // the copy, so a graph never holds parts of two. An export is not a hot path; the copy costs 4·P bytes once.
+        var snapshot = new float[shape.ParameterCount];
+        model.CopyParametersTo(snapshot);
+        ReadOnlySpan<float> parameters = snapshot;
         bool everyStep = options.OutputSteps == OutputSteps.EveryStep;
         int opset = options.Opset;
 
