@@ -24,9 +24,6 @@ namespace Rnn.Fast.Kernels;
 /// </remarks>
 internal sealed unsafe class WorkerPool
 {
-    /// <summary>The pool every workspace of the process uses.</summary>
-    public static WorkerPool Shared { get; } = new(DefaultSpinTime, DefaultIdleTimeout);
-
     /// <summary>A pool of its own (tests use short timeouts); the engine uses <see cref="Shared"/>.</summary>
     internal WorkerPool(TimeSpan spinTime, TimeSpan idleTimeout)
     {
@@ -37,6 +34,12 @@ internal sealed unsafe class WorkerPool
     private readonly long _spinTicks;
     private readonly TimeSpan _idleTimeout;
 
+    /// <summary>How long this pool's workers spin for the next region before they sleep.</summary>
+    internal TimeSpan SpinTime => TimeSpan.FromSeconds((double)_spinTicks / Stopwatch.Frequency);
+
+    /// <summary>How long this pool's workers sleep without a region before their threads end.</summary>
+    internal TimeSpan IdleTimeout => _idleTimeout;
+
     /// <summary>The most worker threads the pool runs (a region has at most this many parts beyond the caller's).</summary>
     internal const int MaxWorkers = 63;
 
@@ -45,6 +48,12 @@ internal sealed unsafe class WorkerPool
 
     /// <summary>How long a worker sleeps without a region before its thread ends (a later region starts a new one).</summary>
     internal static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The pool every workspace of the process uses. Declared after the defaults it is built from: static initializers
+    /// run in the order of the text, so a pool declared before them would be built with zero spin and zero idle time.
+    /// </summary>
+    public static WorkerPool Shared { get; } = new(DefaultSpinTime, DefaultIdleTimeout);
 
     private readonly SemaphoreSlim _wake = new(0);
     private int _busy;        // 1 while a region runs, or while a worker retires

@@ -113,4 +113,16 @@ public sealed unsafe class WorkerPoolTests
         for (int part = 0; part < 3; part++) Assert.Equal(1, runs[part]);
         Assert.Equal(2, pool.LiveWorkers);
     }
+
+    /// <summary>
+    /// The shared pool is built with the default spin and idle times, not with zeros (a pool with no idle time would end
+    /// its workers after every region and start a thread, allocating, for the next).
+    /// </summary>
+    [Fact]
+    public void TheSharedPoolSpinsAndIdlesForItsDefaultTimes()
+    {
+        Assert.Equal(WorkerPool.DefaultSpinTime.TotalMicroseconds, WorkerPool.Shared.SpinTime.TotalMicroseconds, 3);
+        Assert.Equal(WorkerPool.DefaultIdleTimeout, WorkerPool.Shared.IdleTimeout);
+        Assert.True(WorkerPool.DefaultIdleTimeout >= TimeSpan.FromSeconds(1));
+    }
 }
