@@ -16,6 +16,9 @@ public static class ShapeProbes
     /// <summary>The sections of <c>probe shapes</c>.</summary>
     public static readonly string[] Sections = ["streams", "remainders", "small", "threads", "all"];
 
+    /// <summary>The standard configs the threads section times at 1 thread and at the processor count.</summary>
+    private static readonly string[] ThreadConfigs = ["seed", "stream", "small", "medium", "large"];
+
     private const int Rounds = 15;
     private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(700);
     private static readonly TimeSpan Block = TimeSpan.FromMilliseconds(10);
@@ -60,7 +63,7 @@ public static class ShapeProbes
         if (all || section == "threads")
         {
             int cores = Environment.ProcessorCount;
-            foreach (string config in new[] { "medium", "large" })
+            foreach (string config in ThreadConfigs)
             {
                 foreach (int degree in new[] { 1, 2, cores }.Distinct())
                 {
@@ -124,8 +127,9 @@ public static class ShapeProbes
         if (all || section == "threads")
         {
             int cores = Environment.ProcessorCount;
-            Console.WriteLine($"threads: single-threaded time ÷ time at {cores} threads (large at least 1.8, medium at least 1.5 on 2 cores)");
-            foreach (string config in new[] { "medium", "large" })
+            Console.WriteLine($"threads: single-threaded time ÷ time at {cores} threads (large at least 1.8, medium at least 1.5 on 2 cores; " +
+                "the smaller configs, whose products are mostly below the split threshold, must not be slower)");
+            foreach (string config in ThreadConfigs)
             {
                 foreach (string workload in new[] { "train-step", "infer-sequence" })
                 {
@@ -140,8 +144,8 @@ public static class ShapeProbes
     }
 
     /// <summary>
-    /// The product a recurrence step is made of (n rows × h by h×h with the tanh epilogue) at work sizes from 2^16 to
-    /// 2^24 multiply-adds, on 1 thread and on 2, every product split however small: where the ratio crosses 1 is where
+    /// The product a recurrence step is made of (n rows × h by h×h with the tanh epilogue) at work sizes from 2^14 to
+    /// 2^24 multiply-adds (one-panel products of 64 columns split by rows), on 1 thread and on 2, every product split however small: where the ratio crosses 1 is where
     /// splitting starts to pay, the measurement behind <see cref="GemmDriver.ParallelMinimumWork"/>.
     /// </summary>
     internal static unsafe void MeasureParallelThreshold()
@@ -149,7 +153,7 @@ public static class ShapeProbes
         int degree = Math.Max(2, Environment.ProcessorCount);
         Console.WriteLine($"probe parallel-threshold: {KernelDispatch.Active} path, {Environment.ProcessorCount} processors, 1 thread against {degree}; " +
             $"the engine splits products of at least {GemmDriver.ParallelMinimumWork} multiply-adds.");
-        (int Rows, int Hidden)[] shapes = [(4, 128), (8, 128), (16, 128), (16, 256), (32, 256), (64, 256), (32, 512), (64, 512)];
+        (int Rows, int Hidden)[] shapes = [(1, 128), (2, 128), (4, 128), (12, 64), (8, 128), (24, 64), (16, 128), (16, 256), (32, 256), (64, 256), (32, 512), (64, 512)];
         var subjects = new List<Subject>();
         var buffers = new List<float[]>();
         foreach ((int rows, int hidden) in shapes)

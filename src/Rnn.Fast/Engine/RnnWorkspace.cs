@@ -134,8 +134,8 @@ public sealed unsafe class RnnWorkspace : IDisposable
     /// asked.
     /// </summary>
     /// <remarks>
-    /// A product is split only when it has at least 2^20 multiply-adds (below that, handing work to another core costs
-    /// more than it saves) — the input projection, the recurrence of a batch, the output layer and the weight gradients
+    /// A product is split only when it has at least 2^21 multiply-adds (smaller products, between the serial
+    /// steps of a call, were measured to gain nothing or lose) — the input projection, the recurrence of a batch, the output layer and the weight gradients
     /// of mid-sized and large models; the elementwise work, the loss, the update and the streaming step stay on the
     /// calling thread. Products are split by output columns (or rows), never by the reduction: every output element is
     /// one chain computed by one thread, so results are bit-identical for every degree. The threads are the library's

@@ -132,12 +132,15 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>
-    /// The least work, in multiply-adds (M·N·K), of a product that is split across threads: 2^20, about 15 µs of one core
-    /// at the AVX-512 tiles' rate, against the few microseconds it takes to hand a region to a spinning worker and join
-    /// it. Below it a product runs on the calling thread; and since the caller claims parts itself, a region never takes
-    /// longer than its parts run one after the other would.
+    /// The least work, in multiply-adds (M·N·K), of a product that is split across threads: 2^21, the recurrence product
+    /// of a batch of 32 with h = 256. A product alone already runs faster on two threads from about 2^15 multiply-adds
+    /// (<c>probe parallel-threshold</c>), but inside the engine a split product of 2^17 to 2^20 sits between serial steps:
+    /// its worker may have gone to sleep, and the caller reads the other core's output right after, so a training step
+    /// whose largest products are that size runs slower split (<c>probe shapes threads</c> at the small config). Below the
+    /// threshold a product runs on the calling thread exactly as in a workspace of one thread; and since the caller
+    /// claims parts itself, a region never waits for a worker that is slow to wake.
     /// </summary>
-    internal const long ParallelMinimumWork = 1 << 20;
+    internal const long ParallelMinimumWork = 1 << 21;
 
     /// <summary>
     /// <see cref="Run"/> split into up to <paramref name="degree"/> parts on the <see cref="WorkerPool"/>: by ranges of
@@ -153,8 +156,9 @@ internal static unsafe class GemmDriver
         bool reversePanels = false, float* plainB = null, nint plainBStride = 0, bool paddedStart = false, long minimumWork = ParallelMinimumWork)
         where TEpilogue : struct, IGemmEpilogue
     {
-        // A workspace of one thread goes straight to the driver: this wrapper is inlined into its caller.
-        if (degree <= 1)
+        // A workspace of one thread, or a product too small to split, goes straight to the driver: this wrapper is inlined
+        // into its caller, so such a product costs what it costs in a workspace of one thread.
+        if (degree <= 1 || (long)m * b.Columns * depth < minimumWork)
         {
             Run<TEpilogue>(path, a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride, reversePanels, plainB,
                 plainBStride, paddedStart: paddedStart);
