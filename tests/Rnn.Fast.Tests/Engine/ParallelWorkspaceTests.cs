@@ -76,10 +76,11 @@ public sealed class ParallelWorkspaceTests
             workspace.Forward(inputs, T, n, OutputSteps.EveryStep, outputs);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        workspace.TrainStep(inputs, T, n, targets, LossKind.LastOutputMeanSquaredError, 0.01f);
-        workspace.Forward(inputs, T, n, OutputSteps.EveryStep, outputs);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        AllocationAssert.AllocatesNothing(() =>
+        {
+            workspace.TrainStep(inputs, T, n, targets, LossKind.LastOutputMeanSquaredError, 0.01f);
+            workspace.Forward(inputs, T, n, OutputSteps.EveryStep, outputs);
+        }, $"{path}: a parallel training step and forward pass");
     }
 
     /// <summary>
