@@ -5,7 +5,8 @@ using Rnn.Fast.Onnx;
 namespace Rnn.Fast.Benchmarks.Peers;
 
 /// <summary>
-/// Workload infer-step in ONNX Runtime at the stream config: the exported graph with the initial_h input, fed one step
+/// Workload infer-step in ONNX Runtime at the seed, stream and small configs (stream and small share n, d, h and o, so
+/// their steps are the same work): the exported graph with the initial_h input, fed one step
 /// X_1 [1, n, d] and the carried hidden state, returning O [n, o] and the new state Y_h [1, n, h]. The state ping-pongs
 /// between two buffers through two I/O bindings (call k reads the buffer call k − 1 wrote), so nothing is copied.
 /// </summary>
@@ -16,7 +17,7 @@ public class OnnxRuntimeInferStepBenchmarks : OnnxRuntimePeerBenchmark
     private bool _fromA;
 
     /// <summary>The standard config's name.</summary>
-    [Params("stream")]
+    [Params("seed", "stream", "small")]
     public string Config { get; set; } = "stream";
 
     /// <inheritdoc/>
