@@ -5,9 +5,8 @@ namespace Rnn.Fast.Benchmarks.Engine;
 
 /// <summary>
 /// Workload train-step at large (n = 64, d = 256, h = 1024, o = 256, T = 32), apart from the smaller configs because
-/// the reference takes 26–36 s per call here (measured on the 2-core machine on 2026-11-25 and 2026-11-29: 2048 rows of some 1.6 M
-/// multiply-adds forward and twice that backward, in plain double loops), so a default job spends about 8 minutes on
-/// it. Bound the run with <c>--filter '*TrainStepLarge*' --warmupCount 1 --iterationCount 3</c> (about 2 minutes;
+/// the reference takes tens of seconds per call (2048 rows of some 1.6 M multiply-adds forward and twice that backward,
+/// in plain double loops), so a default job spends several minutes on it. Bound the run with <c>--filter '*TrainStepLarge*' --warmupCount 1 --iterationCount 3</c> (about 2 minutes;
 /// the speed-up ratio, expected in the tens, needs no more), and take the fast engine's own figure from a normal job
 /// (<c>--filter '*TrainStepLarge*Fast*'</c>).
 /// </summary>
