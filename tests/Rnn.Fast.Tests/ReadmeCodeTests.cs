@@ -9,6 +9,14 @@ namespace Rnn.Fast.Tests;
 /// </summary>
 public sealed partial class ReadmeCodeTests
 {
+    /// <summary>The README stays a page for users: 300 lines at most (the rest belongs in docs/).</summary>
+    [Fact]
+    public void TheReadmeHasAtMostThreeHundredLines()
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "README.md"));
+        Assert.True(lines.Length <= 300, $"README.md has {lines.Length} lines; move detail to docs/");
+    }
+
     [Fact]
     public void EveryCSharpBlockOfTheReadmeAppearsVerbatimInTheTestThatRunsIt()
     {
