@@ -166,27 +166,24 @@ internal static unsafe class GemmDriver
         }
 
         RunSplit<TEpilogue>(degree, path, a, rowStride, depthStride, b, c, ldc, m, depth, initial, initialStride, aux, auxStride, reversePanels,
-            plainB, plainBStride, paddedStart, minimumWork);
+            plainB, plainBStride, paddedStart);
     }
 
-    /// <summary><see cref="RunParallel"/> for a degree above 1: decides the split and runs the parts on the pool.</summary>
+    /// <summary><see cref="RunParallel"/> for a degree above 1 and a product of enough work: decides the split and runs the parts on the pool.</summary>
     private static void RunSplit<TEpilogue>(int degree, InstructionSet path, float* a, nint rowStride, nint depthStride, PackedPanels b,
         float* c, nint ldc, int m, int depth, float* initial, nint initialStride, float* aux, nint auxStride,
-        bool reversePanels, float* plainB, nint plainBStride, bool paddedStart, long minimumWork)
+        bool reversePanels, float* plainB, nint plainBStride, bool paddedStart)
         where TEpilogue : struct, IGemmEpilogue
     {
+        // The caller checked the degree and the work: only the split is decided here.
         int panels = b.PanelCount;
-        int parts = 1;
+        int parts = panels;
         bool byRows = false;
-        if (degree > 1 && (long)m * b.Columns * depth >= minimumWork)
+        if (panels >= degree) parts = degree;
+        else if (plainB == null && m >= 2 * MaxTileRows)
         {
-            if (panels >= degree) parts = degree;
-            else if (plainB == null && m >= 2 * MaxTileRows)
-            {
-                parts = Math.Min(degree, m / MaxTileRows);
-                byRows = true;
-            }
-            else parts = panels;
+            parts = Math.Min(degree, m / MaxTileRows);
+            byRows = true;
         }
 
         if (parts <= 1)
