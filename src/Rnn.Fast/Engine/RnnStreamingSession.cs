@@ -91,21 +91,20 @@ public sealed unsafe class RnnStreamingSession
 
             int version = _model.BeginRead();
             // The input goes beside the carried state; after this copy the output may share the input's memory.
-            float[] state = _state;
-            if (n == 1) input.CopyTo(state);
-            else for (int b = 0; b < n; b++) input.Slice(b * d, d).CopyTo(state.AsSpan(b * ldz, d));
-            fixed (float* pState = state)
+            fixed (float* pInput = input)
+            fixed (float* pState = _state)
             fixed (float* pNext = _next)
             fixed (float* pOutput = output)
             fixed (float* pParameters = _model.ParameterArray)
             {
+                for (int b = 0; b < n; b++) GemmPacking.CopyShort(pInput + b * d, pState + b * ldz, d);
                 PackedPanels weights = _model.StackedWeights(pParameters), who = _model.OutputWeights(pParameters);
                 // The new state goes beside the old one, which stays the session's state until the step stands. Each
                 // chain starts from the model's zero-padded bias row, read in place.
                 if (SmallRecurrence.Supports(_path, h, o))
                 {
                     // A small layer: both products and the tanh in one pass per row (the same chains).
-                    SmallRecurrence.Step(n, pState, ldz, d + h, weights.Panel(0), weights.RowStride(0), _model.PaddedHiddenBias, h, pNext + d, ldz,
+                    SmallRecurrence.Steps(1, 0, n, pState, ldz, d + h, weights.Panel(0), weights.RowStride(0), _model.PaddedHiddenBias, h, pNext + d, ldz,
                         who.Panel(0), who.RowStride(0), _model.PaddedOutputBias, o, pOutput, o);
                 }
                 else

@@ -197,8 +197,7 @@ public sealed unsafe class RnnWorkspace : IDisposable
             }
 
             int version = _model.BeginRead();
-            RunForward(inputs, sequenceLength, batchSize, initialHidden, outputSteps);
-            WriteOutputs(outputSteps, outputs);
+            if (!RunForward(inputs, sequenceLength, batchSize, initialHidden, outputSteps, outputs)) WriteOutputs(outputSteps, outputs);
             EndModelRead(version);
         }
         finally
@@ -547,11 +546,11 @@ public sealed unsafe class RnnWorkspace : IDisposable
         ReadOnlySpan<float> initialHidden, Span<float> parameterGradients)
     {
         OutputSteps steps = MeanSquaredErrorLoss.ComparedOutputs(loss);
-        RunForward(inputs, T, n, initialHidden, steps);
         int count = targets.Length;
+        EnsureCapacity(T * n, n);
         Span<float> outputs = _outputs.AsSpan(0, count);
         Span<float> outputGradients = _outputGradients.AsSpan(0, count);
-        WriteOutputs(steps, outputs);
+        if (!RunForward(inputs, T, n, initialHidden, steps, outputs)) WriteOutputs(steps, outputs);
         float value = MeanSquaredErrorLoss.LossAndOutputGradients(outputs, targets, outputGradients, _path);
         RunBackward(outputGradients, parameterGradients, default, default);
         return value;
@@ -569,18 +568,29 @@ public sealed unsafe class RnnWorkspace : IDisposable
     /// (<see cref="RnnModel.RunsStepsAsOneProduct"/>) runs each step as one product instead,
     /// H_t = tanh(bh + [X_t | H_{t−1}]·[Wxh ; Whh]) over the block's rows as they lie: the same chains, one driver call
     /// per step and no pre-activations stored. Arguments are checked, so the products call the GEMM driver directly.
+    /// A small layer (<see cref="SmallRecurrence"/>) asked for the last step's outputs writes them to
+    /// <paramref name="lastStepOutputs"/> (n·o values) in the same pass, the bits <see cref="WriteOutputs"/> would write,
+    /// and returns true; otherwise the caller writes the outputs.
     /// </summary>
-    internal void RunForward(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden, OutputSteps outputs)
+    /// <returns>Whether the last step's outputs were written to <paramref name="lastStepOutputs"/>.</returns>
+    internal bool RunForward(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden, OutputSteps outputs,
+        Span<float> lastStepOutputs = default)
     {
         RnnShape shape = _model.Shape;
-        int d = shape.InputSize, h = shape.HiddenSize;
+        int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
         int lds = _stackedStride, ldh = _hiddenStride, rows = T * n;
         EnsureCapacity(rows, n);
         _hasForward = false;
+        bool writesOutputs = false;
 
         // X_t[b] goes to block t−1, columns 0..d−1; H_t[b] lives in block t, columns d..d+h−1.
         Span<float> stacked = _stacked;
-        for (int r = 0; r < rows; r++) inputs.Slice(r * d, d).CopyTo(stacked.Slice(r * lds, d));
+        fixed (float* from = inputs)
+        fixed (float* to = stacked)
+        {
+            for (int r = 0; r < rows; r++) GemmPacking.CopyShort(from + r * d, to + r * lds, d);
+        }
+
         for (int b = 0; b < n; b++)
         {
             Span<float> row = stacked.Slice(b * lds + d, h);
@@ -597,20 +607,27 @@ public sealed unsafe class RnnWorkspace : IDisposable
             {
                 // Block t−1's rows are [X_t | H_{t−1}]: each step reads the stacked pack once, from L1.
                 PackedPanels stackedWeights = _model.StackedWeights(pParameters);
-                bool fused = SmallRecurrence.Supports(_path, h, 1);
-                for (int t = 1; t <= T; t++)
+                if (SmallRecurrence.Supports(_path, h, 1))
                 {
-                    int stepStart = (t - 1) * n;
-                    if (fused)
+                    // A small layer: every step's product and tanh in one pass, with no driver between steps, and the
+                    // last step's outputs with them when the output layer is small too.
+                    writesOutputs = outputs == OutputSteps.LastStep && lastStepOutputs.Length == n * o && SmallRecurrence.Supports(_path, h, o);
+                    PackedPanels who = _model.OutputWeights(pParameters);
+                    fixed (float* po = lastStepOutputs)
                     {
-                        // A small layer: the step's product and tanh in one pass per row, with no driver between steps.
-                        SmallRecurrence.Step(n, ps + stepStart * lds, lds, d + h, stackedWeights.Panel(0), stackedWeights.RowStride(0), pBias, h,
-                            ps + (stepStart + n) * lds + d, lds, null, 0, null, 1, null, 0);
-                        continue;
+                        SmallRecurrence.Steps(T, n * lds, n, ps, lds, d + h, stackedWeights.Panel(0), stackedWeights.RowStride(0), pBias, h,
+                            ps + n * lds + d, lds, who.Panel(0), who.RowStride(0), _model.PaddedOutputBias, writesOutputs ? o : 1,
+                            writesOutputs ? po : null, o);
                     }
-
-                    GemmDriver.RunParallel<StoreTanh>(_degree, _path, ps + stepStart * lds, lds, 1, stackedWeights, ps + (stepStart + n) * lds + d, lds, n, d + h,
-                        pBias, 0, reversePanels: t % 2 == 0, paddedStart: true, minimumWork: _parallelMinimumWork);
+                }
+                else
+                {
+                    for (int t = 1; t <= T; t++)
+                    {
+                        int stepStart = (t - 1) * n;
+                        GemmDriver.RunParallel<StoreTanh>(_degree, _path, ps + stepStart * lds, lds, 1, stackedWeights, ps + (stepStart + n) * lds + d, lds, n, d + h,
+                            pBias, 0, reversePanels: t % 2 == 0, paddedStart: true, minimumWork: _parallelMinimumWork);
+                    }
                 }
             }
             else
@@ -626,6 +643,7 @@ public sealed unsafe class RnnWorkspace : IDisposable
         _forwardModelVersion = _model.Version;
         _hasForward = true;
         ForwardPassCount++;
+        return writesOutputs;
     }
 
     /// <summary>A_all = bh + X_all·Wxh over all T·n rows, then for t = 1..T: H_t = tanh(A_t + H_{t−1}·Whh).</summary>
@@ -706,26 +724,35 @@ public sealed unsafe class RnnWorkspace : IDisposable
 
             // The only sequential part. With every step's outputs, dH_t already holds dO_t·Whoᵀ and the recurrence adds
             // to it; with the last step's only, dH_t for t < T is the recurrence alone.
-            for (int t = T; t >= 1; t--)
+            if (SmallRecurrence.Supports(_path, h, 1))
             {
-                int stepStart = (t - 1) * n;
-                float* gradients = pdH + stepStart * ldh;
-                float* hidden = ps + (stepStart + n) * lds + d; // H_t
-                if (t == T)
+                // A small layer: every step of the recurrence in one pass, with no driver between steps (the same chains).
+                SmallRecurrence.BackwardSteps(T, n, pdH, ldh, everyStep, T > 1 ? whhTransposed.Panel(0) : null, T > 1 ? whhTransposed.RowStride(0) : 0, h,
+                    ps + n * lds + d, lds);
+            }
+            else
+            {
+                for (int t = T; t >= 1; t--)
                 {
-                    // H_t = tanh(A_t), tanh' = 1 − H_t²: dA_T = dH_T ⊙ (1 − H_T²), in place over dH_T.
-                    for (int b = 0; b < n; b++)
+                    int stepStart = (t - 1) * n;
+                    float* gradients = pdH + stepStart * ldh;
+                    float* hidden = ps + (stepStart + n) * lds + d; // H_t
+                    if (t == T)
                     {
-                        ElementwiseDriver.Binary(default(TanhGradientOperator), hidden + b * lds, gradients + b * ldh, gradients + b * ldh, h, _path);
+                        // H_t = tanh(A_t), tanh' = 1 − H_t²: dA_T = dH_T ⊙ (1 − H_T²), in place over dH_T.
+                        for (int b = 0; b < n; b++)
+                        {
+                            ElementwiseDriver.Binary(default(TanhGradientOperator), hidden + b * lds, gradients + b * ldh, gradients + b * ldh, h, _path);
+                        }
+
+                        continue;
                     }
 
-                    continue;
+                    // dA_t = (dH_t + dA_{t+1}·Whhᵀ) ⊙ (1 − H_t²), in place over dH_t. As in the forward pass, alternate steps
+                    // take Whhᵀ's panels in opposite orders.
+                    GemmDriver.RunParallel<StoreTanhGradient>(_degree, _path, gradients + n * ldh, ldh, 1, whhTransposed, gradients, ldh, n, h,
+                        everyStep ? gradients : null, ldh, hidden, lds, reversePanels: t % 2 == 0, paddedStart: true, minimumWork: _parallelMinimumWork);
                 }
-
-                // dA_t = (dH_t + dA_{t+1}·Whhᵀ) ⊙ (1 − H_t²), in place over dH_t. As in the forward pass, alternate steps
-                // take Whhᵀ's panels in opposite orders.
-                GemmDriver.RunParallel<StoreTanhGradient>(_degree, _path, gradients + n * ldh, ldh, 1, whhTransposed, gradients, ldh, n, h,
-                    everyStep ? gradients : null, ldh, hidden, lds, reversePanels: t % 2 == 0, paddedStart: true, minimumWork: _parallelMinimumWork);
             }
 
             // dH now holds dA_1..dA_T: every remaining gradient is one product over all T·n rows.

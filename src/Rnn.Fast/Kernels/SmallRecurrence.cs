@@ -5,111 +5,235 @@ using System.Runtime.Intrinsics.X86;
 namespace Rnn.Fast.Kernels;
 
 /// <summary>
-/// One recurrent step of a small layer, fused, for one row at a time on the AVX-512 path: h' = tanh(b + z·W) over a
-/// single panel of at most 64 columns, and, when asked, y = c + h'·U over a single panel of at most 64 columns — the
-/// accumulators, the tanh and h' itself stay in registers, with no driver between the two products and no argument
-/// check. The streaming step and the forward pass of a model with h ≤ 64 and o ≤ 64 run it; every other shape and path
-/// runs the same products through <see cref="GemmDriver"/>.
+/// The recurrent steps of a small layer, fused, one row at a time on the AVX-512 path: h' = tanh(b + z·W) over a single
+/// panel of at most 64 columns, and, when asked, y = c + h'·U over a single panel of at most 64 columns; and the
+/// recurrence of the backward pass over such a layer, dA_t = (dH_t + dA_{t+1}·Wᵀ) ⊙ (1 − H_t²). The accumulators and the
+/// tanh stay in registers and the results are stored straight into their rows, with no driver between products or
+/// steps and no argument check. The streaming step and the forward and backward passes of a model with h ≤ 64 (and,
+/// for the output, o ≤ 64) run it; every other shape and path runs the same products through <see cref="GemmDriver"/>.
 /// </summary>
 /// <remarks>
 /// The chains are the driver's: h'_j starts from b_j and adds z_k·W_kj for k = 0 … K − 1 in increasing order (one
-/// fused multiply-add each), then <see cref="TanhOperator"/>; y_j starts from c_j and adds h'_k·U_kj for k = 0 … h − 1.
-/// So the bits are those of the two products on every path. b and c are read as whole 16-float vectors (zero-padded
-/// rows); W's and U's rows are <c>wStride</c> and <c>uStride</c> floats apart, and the lanes a vector reads past a row's
-/// last column come from the next row or the buffer's slack and are never stored; h' and y are written exactly h and o
-/// floats wide.
+/// fused multiply-add each), then <see cref="TanhOperator"/>; y_j starts from c_j and adds h'_k·U_kj for k = 0 … h − 1;
+/// dA_t starts from dH_t (or +0) and adds dA_{t+1,k}·Wᵀ_kj for k = 0 … h − 1, then <see cref="TanhGradientOperator"/>.
+/// So the bits are those of the products on every path. Bias rows and gradient rows are read as whole 16-float vectors
+/// (zero-padded or padded rows); W's, U's and Wᵀ's rows are their strides apart, and the lanes a vector reads past a
+/// row's last column come from the next row or the buffer's slack and are never stored; H_t is read with a mask. Every
+/// result row is written exactly h (or o) floats wide: the last vector of a row that is not a multiple of 16 wide is
+/// stored with a mask, so the columns beside it (the next row's input, in a stacked row) are never touched.
 /// </remarks>
 internal static unsafe class SmallRecurrence
 {
-    /// <summary>Whether <see cref="Step"/> runs on <paramref name="path"/> for a layer of h and o columns.</summary>
+    /// <summary>Whether <see cref="Steps"/> and <see cref="BackwardSteps"/> run on <paramref name="path"/> for a layer of h and o columns.</summary>
     public static bool Supports(InstructionSet path, int h, int o) => path == InstructionSet.Avx512 && h <= 64 && o <= 64;
 
     /// <summary>
-    /// For each of <paramref name="rows"/> rows r: h'_r = tanh(b + z_r·W) (z_r = <paramref name="z"/> + r·zStride, K
-    /// values), written to <paramref name="hidden"/> + r·hiddenStride; then, when <paramref name="output"/> is not null,
-    /// y_r = c + h'_r·U written to <paramref name="output"/> + r·outputStride. Only for <see cref="Supports"/> shapes.
+    /// For each step s = 0 … <paramref name="steps"/> − 1 and each of <paramref name="rows"/> rows r: h'_r = tanh(b + z_r·W)
+    /// (z_r = <paramref name="z"/> + s·stepStride + r·zStride, K values) written to <paramref name="hidden"/> + s·stepStride
+    /// + r·hiddenStride; step s + 1 may read it as part of its z. Then, when <paramref name="output"/> is not null, for the
+    /// last step's rows: y_r = c + h'_r·U written to <paramref name="output"/> + r·outputStride. Only for
+    /// <see cref="Supports"/> shapes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Step(int rows, float* z, nint zStride, int depth, float* w, nint wStride, float* b, int h,
+    public static void Steps(int steps, nint stepStride, int rows, float* z, nint zStride, int depth, float* w, nint wStride, float* b, int h,
         float* hidden, nint hiddenStride, float* u, nint uStride, float* c, int o, float* output, nint outputStride)
     {
         switch (((h + 15) >> 4) * 4 + ((o + 15) >> 4) - 5)
         {
-            case 0: Rows<TileSize1, TileSize1>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 1: Rows<TileSize1, TileSize2>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 2: Rows<TileSize1, TileSize3>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 3: Rows<TileSize1, TileSize4>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 4: Rows<TileSize2, TileSize1>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 5: Rows<TileSize2, TileSize2>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 6: Rows<TileSize2, TileSize3>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 7: Rows<TileSize2, TileSize4>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 8: Rows<TileSize3, TileSize1>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 9: Rows<TileSize3, TileSize2>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 10: Rows<TileSize3, TileSize3>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 11: Rows<TileSize3, TileSize4>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 12: Rows<TileSize4, TileSize1>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 13: Rows<TileSize4, TileSize2>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            case 14: Rows<TileSize4, TileSize3>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
-            default: Rows<TileSize4, TileSize4>(rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 0: Rows<TileSize1, TileSize1>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 1: Rows<TileSize1, TileSize2>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 2: Rows<TileSize1, TileSize3>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 3: Rows<TileSize1, TileSize4>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 4: Rows<TileSize2, TileSize1>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 5: Rows<TileSize2, TileSize2>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 6: Rows<TileSize2, TileSize3>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 7: Rows<TileSize2, TileSize4>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 8: Rows<TileSize3, TileSize1>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 9: Rows<TileSize3, TileSize2>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 10: Rows<TileSize3, TileSize3>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 11: Rows<TileSize3, TileSize4>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 12: Rows<TileSize4, TileSize1>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 13: Rows<TileSize4, TileSize2>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            case 14: Rows<TileSize4, TileSize3>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+            default: Rows<TileSize4, TileSize4>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
+        }
+    }
+
+    /// <summary>
+    /// The backward recurrence over steps t = <paramref name="steps"/> … 1 of <paramref name="rows"/> rows each, in place over
+    /// the gradient rows (step t's row r at <paramref name="gradients"/> + ((t − 1)·rows + r)·gradientStride, holding dH_t on
+    /// entry and dA_t on return): dA_T = dH_T ⊙ (1 − H_T²), and for t &lt; T, dA_t = (s + dA_{t+1}·Wᵀ) ⊙ (1 − H_t²) with s
+    /// = dH_t when <paramref name="addToGradients"/> (every step had outputs) and +0 otherwise. H_t's row r is at
+    /// <paramref name="hidden"/> + ((t − 1)·rows + r)·hiddenStride; Wᵀ is h×h at <paramref name="transposedWeights"/>, its
+    /// rows <paramref name="transposedStride"/> floats apart (unread when <paramref name="steps"/> is 1). Only for
+    /// <see cref="Supports"/> widths h; the gradient rows are padded to whole 16-float vectors.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BackwardSteps(int steps, int rows, float* gradients, nint gradientStride, bool addToGradients, float* transposedWeights,
+        nint transposedStride, int h, float* hidden, nint hiddenStride)
+    {
+        switch ((h + 15) >> 4)
+        {
+            case 1: BackwardRows<TileSize1>(steps, rows, gradients, gradientStride, addToGradients, transposedWeights, transposedStride, h, hidden, hiddenStride); break;
+            case 2: BackwardRows<TileSize2>(steps, rows, gradients, gradientStride, addToGradients, transposedWeights, transposedStride, h, hidden, hiddenStride); break;
+            case 3: BackwardRows<TileSize3>(steps, rows, gradients, gradientStride, addToGradients, transposedWeights, transposedStride, h, hidden, hiddenStride); break;
+            default: BackwardRows<TileSize4>(steps, rows, gradients, gradientStride, addToGradients, transposedWeights, transposedStride, h, hidden, hiddenStride); break;
         }
     }
 
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows<THidden, TOutput>(int rows, float* z, nint zStride, int depth, float* w, nint wStride, float* b, int h,
-        float* hidden, nint hiddenStride, float* u, nint uStride, float* c, int o, float* output, nint outputStride)
+    private static void Rows<THidden, TOutput>(int steps, nint stepStride, int rows, float* z, nint zStride, int depth, float* w, nint wStride,
+        float* b, int h, float* hidden, nint hiddenStride, float* u, nint uStride, float* c, int o, float* output, nint outputStride)
         where THidden : struct, ITileSize
         where TOutput : struct, ITileSize
     {
         int hv = THidden.Value, ov = TOutput.Value;
-        // h' and y in whole vectors; their first h and o floats are copied out, so no row is written past its end.
-        float* state = stackalloc float[64];
-        float* result = stackalloc float[64];
-        for (int r = 0; r < rows; r++)
+        Vector512<float> hiddenMask = LastVectorMask(h, hv), outputMask = LastVectorMask(o, ov);
+        bool hiddenFull = h == 16 * hv, outputFull = o == 16 * ov;
+        // With one row, h' also goes to an aligned scratch row, which the next step and the output read: the row in z
+        // starts d floats in, so a whole-vector store there may straddle two cache lines and not forward to the loads.
+        float* scratch = stackalloc float[64];
+        int inputDepth = depth - h;
+        for (int s = 0; s < steps; s++)
         {
-            float* zr = z + r * zStride;
-            Vector512<float> a0 = Vector512.Load(b), a1 = default, a2 = default, a3 = default;
-            if (hv > 1) a1 = Vector512.Load(b + 16);
-            if (hv > 2) a2 = Vector512.Load(b + 32);
-            if (hv > 3) a3 = Vector512.Load(b + 48);
-            float* wk = w;
-            for (int k = 0; k < depth; k++)
+            for (int r = 0; r < rows; r++)
             {
-                Vector512<float> x = Vector512.Create(zr[k]);
-                a0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk), a0);
-                if (hv > 1) a1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 16), a1);
-                if (hv > 2) a2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 32), a2);
-                if (hv > 3) a3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 48), a3);
-                wk += wStride;
+                float* zr = z + s * stepStride + r * zStride;
+                Vector512<float> a0 = Vector512.Load(b), a1 = default, a2 = default, a3 = default;
+                if (hv > 1) a1 = Vector512.Load(b + 16);
+                if (hv > 2) a2 = Vector512.Load(b + 32);
+                if (hv > 3) a3 = Vector512.Load(b + 48);
+                // The chain over k = 0 … K − 1: z's first K − h values, then the carried h' (from the scratch row after the first step of one row).
+                float* wk = w;
+                float* zk = zr;
+                for (int part = 0; part < 2; part++)
+                {
+                    int count = part == 0 ? inputDepth : h;
+                    if (part == 1) zk = rows == 1 && s > 0 ? scratch : zr + inputDepth;
+                    for (int k = 0; k < count; k++)
+                    {
+                        Vector512<float> x = Vector512.Create(zk[k]);
+                        a0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk), a0);
+                        if (hv > 1) a1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 16), a1);
+                        if (hv > 2) a2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 32), a2);
+                        if (hv > 3) a3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 48), a3);
+                        wk += wStride;
+                    }
+                }
+
+                float* state = hidden + s * stepStride + r * hiddenStride;
+                a0 = default(TanhOperator).Invoke(a0);
+                if (hv > 1) a1 = default(TanhOperator).Invoke(a1);
+                if (hv > 2) a2 = default(TanhOperator).Invoke(a2);
+                if (hv > 3) a3 = default(TanhOperator).Invoke(a3);
+                StoreRow<THidden>(state, a0, a1, a2, a3, hiddenMask, hiddenFull);
+                float* source = state;
+                if (rows == 1)
+                {
+                    a0.Store(scratch);
+                    if (hv > 1) a1.Store(scratch + 16);
+                    if (hv > 2) a2.Store(scratch + 32);
+                    if (hv > 3) a3.Store(scratch + 48);
+                    source = scratch;
+                }
+
+                if (output == null || s < steps - 1) continue;
+
+                Vector512<float> y0 = Vector512.Load(c), y1 = default, y2 = default, y3 = default;
+                if (ov > 1) y1 = Vector512.Load(c + 16);
+                if (ov > 2) y2 = Vector512.Load(c + 32);
+                if (ov > 3) y3 = Vector512.Load(c + 48);
+                float* uk = u;
+                for (int k = 0; k < h; k++)
+                {
+                    Vector512<float> x = Vector512.Create(source[k]);
+                    y0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk), y0);
+                    if (ov > 1) y1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 16), y1);
+                    if (ov > 2) y2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 32), y2);
+                    if (ov > 3) y3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 48), y3);
+                    uk += uStride;
+                }
+
+                StoreRow<TOutput>(output + r * outputStride, y0, y1, y2, y3, outputMask, outputFull);
             }
-
-            default(TanhOperator).Invoke(a0).Store(state);
-            if (hv > 1) default(TanhOperator).Invoke(a1).Store(state + 16);
-            if (hv > 2) default(TanhOperator).Invoke(a2).Store(state + 32);
-            if (hv > 3) default(TanhOperator).Invoke(a3).Store(state + 48);
-            GemmPacking.CopyShort(state, hidden + r * hiddenStride, h);
-            if (output == null) continue;
-
-            Vector512<float> y0 = Vector512.Load(c), y1 = default, y2 = default, y3 = default;
-            if (ov > 1) y1 = Vector512.Load(c + 16);
-            if (ov > 2) y2 = Vector512.Load(c + 32);
-            if (ov > 3) y3 = Vector512.Load(c + 48);
-            float* uk = u;
-            for (int k = 0; k < h; k++)
-            {
-                Vector512<float> x = Vector512.Create(state[k]);
-                y0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk), y0);
-                if (ov > 1) y1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 16), y1);
-                if (ov > 2) y2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 32), y2);
-                if (ov > 3) y3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 48), y3);
-                uk += uStride;
-            }
-
-            y0.Store(result);
-            if (ov > 1) y1.Store(result + 16);
-            if (ov > 2) y2.Store(result + 32);
-            if (ov > 3) y3.Store(result + 48);
-            GemmPacking.CopyShort(result, output + r * outputStride, o);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardRows<THidden>(int steps, int rows, float* gradients, nint gradientStride, bool addToGradients,
+        float* transposedWeights, nint transposedStride, int h, float* hidden, nint hiddenStride)
+        where THidden : struct, ITileSize
+    {
+        int hv = THidden.Value;
+        Vector512<float> mask = LastVectorMask(h, hv);
+        bool full = h == 16 * hv;
+        nint stepStride = rows * gradientStride, hiddenStepStride = rows * hiddenStride;
+        for (int t = steps; t >= 1; t--)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                float* g = gradients + (t - 1) * stepStride + r * gradientStride;
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                if (t == steps || addToGradients)
+                {
+                    a0 = Vector512.Load(g);
+                    if (hv > 1) a1 = Vector512.Load(g + 16);
+                    if (hv > 2) a2 = Vector512.Load(g + 32);
+                    if (hv > 3) a3 = Vector512.Load(g + 48);
+                }
+
+                if (t < steps)
+                {
+                    // dA_{t+1}'s row r, the step just finished.
+                    float* later = g + stepStride;
+                    float* wk = transposedWeights;
+                    for (int k = 0; k < h; k++)
+                    {
+                        Vector512<float> x = Vector512.Create(later[k]);
+                        a0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk), a0);
+                        if (hv > 1) a1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 16), a1);
+                        if (hv > 2) a2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 32), a2);
+                        if (hv > 3) a3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 48), a3);
+                        wk += transposedStride;
+                    }
+                }
+
+                float* state = hidden + (t - 1) * hiddenStepStride + r * hiddenStride;
+                TanhGradientOperator gradient = default;
+                a0 = gradient.Invoke(LoadRowVector(state, 0, hv, mask), a0);
+                if (hv > 1) a1 = gradient.Invoke(LoadRowVector(state, 1, hv, mask), a1);
+                if (hv > 2) a2 = gradient.Invoke(LoadRowVector(state, 2, hv, mask), a2);
+                if (hv > 3) a3 = gradient.Invoke(LoadRowVector(state, 3, hv, mask), a3);
+                StoreRow<THidden>(g, a0, a1, a2, a3, mask, full);
+            }
+        }
+    }
+
+    /// <summary>The lanes of a row's last vector that lie inside a row <paramref name="width"/> floats wide, in <paramref name="vectors"/> vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> LastVectorMask(int width, int vectors) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width - 16 * (vectors - 1))).AsSingle();
+
+    /// <summary>Vector <paramref name="index"/> of a row; the last one through <paramref name="lastMask"/> (lanes past the row read as 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> LoadRowVector(float* row, int index, int vectors, Vector512<float> lastMask) =>
+        index < vectors - 1 ? Vector512.Load(row + 16 * index) : Avx512F.MaskLoad(row + 16 * index, lastMask, Vector512<float>.Zero);
+
+    /// <summary>Stores the row's vectors, the last one whole when <paramref name="full"/> and else through <paramref name="lastMask"/>: exactly the row's width is written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TSize>(float* row, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
+        Vector512<float> lastMask, bool full)
+        where TSize : struct, ITileSize
+    {
+        int vectors = TSize.Value;
+        if (vectors > 1) v0.Store(row);
+        if (vectors > 2) v1.Store(row + 16);
+        if (vectors > 3) v2.Store(row + 32);
+        Vector512<float> last = vectors switch { 1 => v0, 2 => v1, 3 => v2, _ => v3 };
+        // A masked store does not forward to the loads that read the row next (the next step's broadcasts), so a row
+        // that fills its last vector stores it whole.
+        if (full) last.Store(row + 16 * (vectors - 1));
+        else Avx512F.MaskStore(row + 16 * (vectors - 1), lastMask, last);
     }
 }

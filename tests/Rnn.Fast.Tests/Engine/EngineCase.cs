@@ -14,6 +14,9 @@ public sealed record EngineCase(int BatchSize, int InputSize, int HiddenSize, in
     /// <summary>Sizes where vector code changes behaviour: 1, vector widths (4, 8, 16 lanes) ± 1, tile rows (4, 6) ± 1, primes.</summary>
     private static readonly int[] HiddenEdges = [1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64, 65, 67, 70];
 
+    /// <summary>h and o where the fused small layer changes behaviour: 1, and 16, 32, 48, 64 ± 1 (whole and partial last vectors).</summary>
+    private static readonly int[] SmallLayerEdges = [1, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64];
+
     private static readonly int[] InputEdges = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 37, 40];
 
     private static Gen<int> Size(int[] edges, int max) => Gen.OneOf(Gen.Elements(edges), Gen.Choose(1, max));
@@ -25,6 +28,21 @@ public sealed record EngineCase(int BatchSize, int InputSize, int HiddenSize, in
         from h in Size(HiddenEdges, 70)
         from o in Gen.Choose(1, 10)
         from T in Gen.Choose(1, 20)
+        from given in Gen.Elements(true, false)
+        from seed in Gen.Choose(0, int.MaxValue)
+        select new EngineCase(n, d, h, o, T, given, seed),
+        Shrink);
+
+    /// <summary>
+    /// The fused small layer's shapes: h 1..64 and o 1..64 (one to four 16-float vectors each, full and partial), n 1..4,
+    /// d 1..40, T 1..6, half of h and o from the edge sizes.
+    /// </summary>
+    public static Arbitrary<EngineCase> SmallLayer { get; } = Arb.From(
+        from n in Gen.Choose(1, 4)
+        from d in Size(InputEdges, 40)
+        from h in Size(SmallLayerEdges, 64)
+        from o in Size(SmallLayerEdges, 64)
+        from T in Gen.Choose(1, 6)
         from given in Gen.Elements(true, false)
         from seed in Gen.Choose(0, int.MaxValue)
         select new EngineCase(n, d, h, o, T, given, seed),
