@@ -146,6 +146,28 @@ internal static unsafe class GemmPacking
         for (; i < count; i++) to[i] = from[i];
     }
 
+    /// <summary>
+    /// Sets <paramref name="count"/> floats to +0: whole 8-float vectors and a scalar tail, inlined, for short rows (as
+    /// <see cref="CopyShort"/>); longer rows go to <see cref="Span{T}.Clear"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ClearShort(float* to, int count)
+    {
+        if (count > PackedMatrix.PanelWidth)
+        {
+            new Span<float>(to, count).Clear();
+            return;
+        }
+
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count; i += 8) Vector256<float>.Zero.Store(to + i);
+        }
+
+        for (; i < count; i++) to[i] = 0f;
+    }
+
     /// <summary>Copies one panel row (64 floats); exact on every path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyPanelRow(float* from, float* to)

@@ -8,7 +8,7 @@ namespace Rnn.Fast.Kernels;
 /// The recurrent steps of a small layer, fused, one row at a time on the AVX-512 path: h' = tanh(b + z·W) over a single
 /// panel of at most 64 columns, and, when asked, y = c + h'·U over a single panel of at most 64 columns; and the
 /// recurrence of the backward pass over such a layer, dA_t = (dH_t + dA_{t+1}·Wᵀ) ⊙ (1 − H_t²). The accumulators and the
-/// tanh stay in registers and the results are stored straight into their rows, with no driver between products or
+/// tanh stay in registers (for one row, h' too, from step to step and into the output) and the results are stored straight into their rows, with no driver between products or
 /// steps and no argument check. The streaming step and the forward and backward passes of a model with h ≤ 64 (and,
 /// for the output, o ≤ 64) run it; every other shape and path runs the same products through <see cref="GemmDriver"/>.
 /// </summary>
@@ -81,7 +81,6 @@ internal static unsafe class SmallRecurrence
         }
     }
 
-    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows<THidden, TOutput>(int steps, nint stepStride, int rows, float* z, nint zStride, int depth, float* w, nint wStride,
         float* b, int h, float* hidden, nint hiddenStride, float* u, nint uStride, float* c, int o, float* output, nint outputStride)
@@ -91,12 +90,14 @@ internal static unsafe class SmallRecurrence
         int hv = THidden.Value, ov = TOutput.Value;
         Vector512<float> hiddenMask = LastVectorMask(h, hv), outputMask = LastVectorMask(o, ov);
         bool hiddenFull = h == 16 * hv, outputFull = o == 16 * ov;
-        // With one row, h' also goes to an aligned scratch row, which the next step and the output read: the row in z
-        // starts d floats in, so a whole-vector store there may straddle two cache lines and not forward to the loads.
-        float* scratch = stackalloc float[64];
+        // With one row, h' stays in registers for the next step and the output, each value broadcast from its lane: the
+        // row in z starts d floats in, so a load right after the store there may not be forwarded from it, and a lane
+        // permute is shorter than a store and a forwarded load even when it is.
+        Vector512<float> p0 = default, p1 = default, p2 = default, p3 = default;
         int inputDepth = depth - h;
         for (int s = 0; s < steps; s++)
         {
+            bool carried = rows == 1 && s > 0;
             for (int r = 0; r < rows; r++)
             {
                 float* zr = z + s * stepStride + r * zStride;
@@ -104,40 +105,24 @@ internal static unsafe class SmallRecurrence
                 if (hv > 1) a1 = Vector512.Load(b + 16);
                 if (hv > 2) a2 = Vector512.Load(b + 32);
                 if (hv > 3) a3 = Vector512.Load(b + 48);
-                // The chain over k = 0 … K − 1: z's first K − h values, then the carried h' (from the scratch row after the first step of one row).
+                // The chain over k = 0 … K − 1: z's first K − h values, then h' of the step before (z's last h values).
                 float* wk = w;
-                float* zk = zr;
-                for (int part = 0; part < 2; part++)
+                for (int k = 0; k < depth; k++)
                 {
-                    int count = part == 0 ? inputDepth : h;
-                    if (part == 1) zk = rows == 1 && s > 0 ? scratch : zr + inputDepth;
-                    for (int k = 0; k < count; k++)
-                    {
-                        Vector512<float> x = Vector512.Create(zk[k]);
-                        a0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk), a0);
-                        if (hv > 1) a1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 16), a1);
-                        if (hv > 2) a2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 32), a2);
-                        if (hv > 3) a3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 48), a3);
-                        wk += wStride;
-                    }
+                    Vector512<float> x = carried && k >= inputDepth ? Lane<THidden>(p0, p1, p2, p3, k - inputDepth) : Vector512.Create(zr[k]);
+                    a0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk), a0);
+                    if (hv > 1) a1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 16), a1);
+                    if (hv > 2) a2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 32), a2);
+                    if (hv > 3) a3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 48), a3);
+                    wk += wStride;
                 }
 
                 float* state = hidden + s * stepStride + r * hiddenStride;
-                a0 = default(TanhOperator).Invoke(a0);
-                if (hv > 1) a1 = default(TanhOperator).Invoke(a1);
-                if (hv > 2) a2 = default(TanhOperator).Invoke(a2);
-                if (hv > 3) a3 = default(TanhOperator).Invoke(a3);
-                StoreRow<THidden>(state, a0, a1, a2, a3, hiddenMask, hiddenFull);
-                float* source = state;
-                if (rows == 1)
-                {
-                    a0.Store(scratch);
-                    if (hv > 1) a1.Store(scratch + 16);
-                    if (hv > 2) a2.Store(scratch + 32);
-                    if (hv > 3) a3.Store(scratch + 48);
-                    source = scratch;
-                }
-
+                p0 = default(TanhOperator).Invoke(a0);
+                if (hv > 1) p1 = default(TanhOperator).Invoke(a1);
+                if (hv > 2) p2 = default(TanhOperator).Invoke(a2);
+                if (hv > 3) p3 = default(TanhOperator).Invoke(a3);
+                StoreRow<THidden>(state, p0, p1, p2, p3, hiddenMask, hiddenFull);
                 if (output == null || s < steps - 1) continue;
 
                 Vector512<float> y0 = Vector512.Load(c), y1 = default, y2 = default, y3 = default;
@@ -147,7 +132,7 @@ internal static unsafe class SmallRecurrence
                 float* uk = u;
                 for (int k = 0; k < h; k++)
                 {
-                    Vector512<float> x = Vector512.Create(source[k]);
+                    Vector512<float> x = rows == 1 ? Lane<THidden>(p0, p1, p2, p3, k) : Vector512.Create(state[k]);
                     y0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk), y0);
                     if (ov > 1) y1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 16), y1);
                     if (ov > 2) y2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 32), y2);
@@ -208,6 +193,16 @@ internal static unsafe class SmallRecurrence
                 StoreRow<THidden>(g, a0, a1, a2, a3, mask, full);
             }
         }
+    }
+
+    /// <summary>Value <paramref name="k"/> of a row held in <paramref name="v0"/> … <paramref name="v3"/>, in every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Lane<TSize>(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3, int k)
+        where TSize : struct, ITileSize
+    {
+        int vectors = TSize.Value;
+        Vector512<float> holder = vectors == 1 || k < 16 ? v0 : vectors == 2 || k < 32 ? v1 : vectors == 3 || k < 48 ? v2 : v3;
+        return Avx512F.PermuteVar16x32(holder, Vector512.Create(k & 15));
     }
 
     /// <summary>The lanes of a row's last vector that lie inside a row <paramref name="width"/> floats wide, in <paramref name="vectors"/> vectors.</summary>
