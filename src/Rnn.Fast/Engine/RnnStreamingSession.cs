@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Rnn.Fast.Kernels;
 
 namespace Rnn.Fast;
 
 /// <summary>
 /// Runs an <see cref="RnnModel"/> one time step per call, carrying the hidden state from one <see cref="Step"/> to
-/// the next: for apps that receive their inputs as a stream. It allocates its three small buffers once, here, and
+/// the next: for apps that receive their inputs as a stream. It allocates its small buffer once, here, and
 /// nothing per step.
 /// </summary>
 /// <remarks>
@@ -25,11 +26,14 @@ public sealed unsafe class RnnStreamingSession
     private readonly InstructionSet _path;
     private readonly int _rowStride;
 
-    // Two buffers of n rows [x | h] (d + h floats, at _rowStride): _state holds the carried h (columns d … d + h − 1) and
-    // receives the step's input beside it, so the step's pre-activations are ONE product bh + [x | h]·[Wxh ; Whh]; the
-    // new h goes into _next, which becomes the state when the step stands.
-    private float[] _state;
-    private float[] _next;
+    // Two regions of n rows [x | h] (d + h floats, at _rowStride) in one pinned buffer: the state region holds the
+    // carried h (columns d … d + h − 1) and receives the step's input beside it, so the step's pre-activations are ONE
+    // product bh + [x | h]·[Wxh ; Whh]; the new h goes into the other region, which becomes the state when the step
+    // stands (the two starts swap). Each region starts so that its h columns begin on a 64-byte boundary: the new h is
+    // then stored in whole aligned vectors, which the next step's loads are forwarded from.
+    private readonly float[] _buffer;
+    private int _stateStart;
+    private int _nextStart;
 
     // One call at a time: every public method enters first and exits last (see ExclusiveUse).
     private ExclusiveUse _use;
@@ -47,10 +51,15 @@ public sealed unsafe class RnnStreamingSession
         _path = model.InstructionSet;
         _rowStride = LeadingDimension.For(model.Shape.InputSize + model.Shape.HiddenSize);
         int length = RnnShape.SequenceElementCount(1, batchSize, _rowStride);
+        // Both regions and their alignment slack (2·n·(ldz + 8) ≥ 2·length + 16) fit in one array.
+        RnnShape.SequenceElementCount(2, batchSize, _rowStride + 8);
         RnnShape.SequenceElementCount(1, batchSize, Math.Max(model.Shape.InputSize, model.Shape.OutputSize));
         BatchSize = batchSize;
-        _state = new float[length];
-        _next = new float[length];
+        // Pinned, so the alignment computed here holds for the session's life; 16 floats of slack for the shift.
+        _buffer = GC.AllocateArray<float>(2 * length + 16, pinned: true);
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer)) / sizeof(float) + model.Shape.InputSize;
+        _stateStart = (int)((16 - start % 16) % 16);
+        _nextStart = _stateStart + length;
     }
 
     /// <summary>The one-call-at-a-time check, for tests that force a second thread into a call.</summary>
@@ -92,11 +101,11 @@ public sealed unsafe class RnnStreamingSession
             int version = _model.BeginRead();
             // The input goes beside the carried state; after this copy the output may share the input's memory.
             fixed (float* pInput = input)
-            fixed (float* pState = _state)
-            fixed (float* pNext = _next)
+            fixed (float* pBuffer = _buffer)
             fixed (float* pOutput = output)
             fixed (float* pParameters = _model.ParameterArray)
             {
+                float* pState = pBuffer + _stateStart, pNext = pBuffer + _nextStart;
                 for (int b = 0; b < n; b++) GemmPacking.CopyShort(pInput + b * d, pState + b * ldz, d);
                 PackedPanels weights = _model.StackedWeights(pParameters), who = _model.OutputWeights(pParameters);
                 // The new state goes beside the old one, which stays the session's state until the step stands. Each
@@ -116,7 +125,7 @@ public sealed unsafe class RnnStreamingSession
 
             // Read from one weight set, or refused with the state unchanged (the output is then unspecified).
             _model.EndRead(version);
-            (_state, _next) = (_next, _state);
+            (_stateStart, _nextStart) = (_nextStart, _stateStart);
 
             // The driver reads the packs through raw pointers: keep the session, and so its model and their pinned
             // storage, reachable until it returns.
@@ -135,7 +144,7 @@ public sealed unsafe class RnnStreamingSession
         _use.Enter(this);
         try
         {
-            for (int b = 0; b < BatchSize; b++) _state.AsSpan(b * _rowStride + _model.Shape.InputSize, _model.Shape.HiddenSize).Clear();
+            for (int b = 0; b < BatchSize; b++) _buffer.AsSpan(_stateStart + b * _rowStride + _model.Shape.InputSize, _model.Shape.HiddenSize).Clear();
         }
         finally
         {
@@ -155,7 +164,7 @@ public sealed unsafe class RnnStreamingSession
             int n = BatchSize, h = _model.Shape.HiddenSize;
             EngineArguments.RequireLength(destination, nameof(destination), "n·h", [n, h]);
             int d = _model.Shape.InputSize;
-            for (int b = 0; b < n; b++) _state.AsSpan(b * _rowStride + d, h).CopyTo(destination.Slice(b * h, h));
+            for (int b = 0; b < n; b++) _buffer.AsSpan(_stateStart + b * _rowStride + d, h).CopyTo(destination.Slice(b * h, h));
         }
         finally
         {
@@ -175,7 +184,7 @@ public sealed unsafe class RnnStreamingSession
             int n = BatchSize, h = _model.Shape.HiddenSize;
             EngineArguments.RequireLength(hiddenState, nameof(hiddenState), "n·h", [n, h]);
             int d = _model.Shape.InputSize;
-            for (int b = 0; b < n; b++) hiddenState.Slice(b * h, h).CopyTo(_state.AsSpan(b * _rowStride + d, h));
+            for (int b = 0; b < n; b++) hiddenState.Slice(b * h, h).CopyTo(_buffer.AsSpan(_stateStart + b * _rowStride + d, h));
         }
         finally
         {
