@@ -583,24 +583,20 @@ public sealed unsafe class RnnWorkspace : IDisposable
         _hasForward = false;
         bool writesOutputs = false;
 
-        // X_t[b] goes to block t−1, columns 0..d−1; H_t[b] lives in block t, columns d..d+h−1.
-        Span<float> stacked = _stacked;
         fixed (float* from = inputs)
         fixed (float* initial = initialHidden)
-        fixed (float* to = stacked)
-        {
-            for (int r = 0; r < rows; r++) GemmPacking.CopyShort(from + r * d, to + r * lds, d);
-            for (int b = 0; b < n; b++)
-            {
-                if (initial == null) GemmPacking.ClearShort(to + b * lds + d, h);
-                else GemmPacking.CopyShort(initial + b * h, to + b * lds + d, h);
-            }
-        }
-
         fixed (float* ps = _stacked)
         fixed (float* pa = _preActivations)
         fixed (float* pParameters = _model.ParameterArray)
         {
+            // X_t[b] goes to block t−1, columns 0..d−1; H_t[b] lives in block t, columns d..d+h−1.
+            for (int r = 0; r < rows; r++) GemmPacking.CopyShort(from + r * d, ps + r * lds, d);
+            for (int b = 0; b < n; b++)
+            {
+                if (initial == null) GemmPacking.ClearShort(ps + b * lds + d, h);
+                else GemmPacking.CopyShort(initial + b * h, ps + b * lds + d, h);
+            }
+
             float* pBias = _model.PaddedHiddenBias;
             if (_model.RunsStepsAsOneProduct)
             {

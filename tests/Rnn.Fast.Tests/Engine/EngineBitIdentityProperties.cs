@@ -104,19 +104,7 @@ public sealed class EngineBitIdentityProperties
     {
         // Outputs, every gradient of Backward, the loss and gradients of ComputeGradients, the parameters after two
         // training steps, and streamed outputs.
-        Check.One(Cases, Prop.ForAll(EngineCase.Arbitrary, (EngineCase c) =>
-        {
-            float[][] scalar = Everything(c, InstructionSet.Scalar);
-            foreach (InstructionSet path in KernelDispatch.Supported)
-            {
-                if (path == InstructionSet.Scalar) continue;
-                float[][] other = Everything(c, path);
-                for (int i = 0; i < scalar.Length; i++)
-                {
-                    FloatAssert.BitIdentical(scalar[i], other[i], $"{path} vs Scalar, result {i} ({ResultNames[i]}) of {c}");
-                }
-            }
-        }));
+        Check.One(Cases, Prop.ForAll(EngineCase.Arbitrary, (EngineCase c) => AssertEveryPathGivesTheScalarBits(c)));
     }
 
     /// <summary>
@@ -127,19 +115,22 @@ public sealed class EngineBitIdentityProperties
     /// </summary>
     [Fact]
     public void TheFusedSmallLayerGivesTheBitsOfTheScalarPathAtEveryWidth() =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.ForAll(EngineCase.SmallLayer, (EngineCase c) =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.ForAll(EngineCase.SmallLayer, (EngineCase c) => AssertEveryPathGivesTheScalarBits(c)));
+
+    /// <summary>Every result of <see cref="Everything"/> on every supported path, bit for bit those of the scalar path.</summary>
+    private static void AssertEveryPathGivesTheScalarBits(EngineCase c)
+    {
+        float[][] scalar = Everything(c, InstructionSet.Scalar);
+        foreach (InstructionSet path in KernelDispatch.Supported)
         {
-            float[][] scalar = Everything(c, InstructionSet.Scalar);
-            foreach (InstructionSet path in KernelDispatch.Supported)
+            if (path == InstructionSet.Scalar) continue;
+            float[][] other = Everything(c, path);
+            for (int i = 0; i < scalar.Length; i++)
             {
-                if (path == InstructionSet.Scalar) continue;
-                float[][] other = Everything(c, path);
-                for (int i = 0; i < scalar.Length; i++)
-                {
-                    FloatAssert.BitIdentical(scalar[i], other[i], $"{path} vs Scalar, result {i} ({ResultNames[i]}) of {c}");
-                }
+                FloatAssert.BitIdentical(scalar[i], other[i], $"{path} vs Scalar, result {i} ({ResultNames[i]}) of {c}");
             }
-        }));
+        }
+    }
 
     /// <summary>
     /// The layout choices a model makes keep every bit: with every forward weight packed and each forward step as two
