@@ -13,10 +13,12 @@ namespace Rnn.Fast;
 /// </summary>
 /// <remarks>
 /// <para>Weight packs: the GEMM kernels read each weight matrix from a pack, a copy in the layout the tiles read ([Wxh ; Whh] as one
-/// pack and Who for the forward pass; Whhᵀ, Wxhᵀ, Whoᵀ for the backward pass), K·N floats each with no padding. The model rebuilds the forward packs, without
-/// allocating, whenever its parameters change — which they do only through <see cref="SetParameters"/> and
-/// <see cref="ApplyGradientDescent"/> — and each transposed pack at the first backward pass that reads it after a
-/// change (under a lock, so concurrent backward passes stay safe), so inference never packs a weight.</para>
+/// pack and Who for the forward pass; Whhᵀ, Wxhᵀ, Whoᵀ for the backward pass), K·N floats each with no padding. The
+/// parameters change only through <see cref="SetParameters"/>, <see cref="ApplyGradientDescent"/> and training steps;
+/// the model then rebuilds the Who pack at once and each other pack, without allocating, at the first pass that reads
+/// it after the change (under a lock, so concurrent passes stay safe). Inference never packs a weight but for that
+/// first pass after a change; a short training step reads [Wxh ; Whh] in place instead of repacking it after every
+/// update.</para>
 /// <para>Thread safety: any number of threads may run workspaces and sessions on one model at the same time.
 /// Changing the parameters (<see cref="SetParameters"/>, <see cref="ApplyGradientDescent"/>, and
 /// <see cref="RnnWorkspace.TrainStep(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, LossKind, float, ReadOnlySpan{float})"/>,
@@ -39,7 +41,7 @@ namespace Rnn.Fast;
 /// </remarks>
 public sealed unsafe class RnnModel
 {
-    private const int TransposedInput = 0, TransposedRecurrent = 1, TransposedOutput = 2;
+    private const int TransposedInput = 0, TransposedRecurrent = 1, TransposedOutput = 2, Stacked = 3;
 
     private readonly float[] _parameters;
 
@@ -50,14 +52,15 @@ public sealed unsafe class RnnModel
     private readonly PackedMatrix _inputWeightsTransposed;
     private readonly PackedMatrix _recurrentWeightsTransposed;
     private readonly PackedMatrix _outputWeightsTransposed;
-    private readonly object _transposeLock = new();
+    private readonly object _packLock = new();
 
     // The version of the parameters and their packs, a sequence lock: even while they are stable, odd while an update
     // writes them; each update adds 2. A reader notes an even version before it reads and checks it is unchanged after.
     private int _version;
 
-    // The version each transposed pack was built from (index TransposedInput, …); −1, odd, matches no stable version.
-    private readonly int[] _transposedVersion = [-1, -1, -1];
+    // The version each lazily rebuilt pack was built from (index TransposedInput, …, Stacked); −1, odd, matches no
+    // stable version.
+    private readonly int[] _packVersion = [-1, -1, -1, -1];
 
     /// <summary>Creates a model with the parameters that <see cref="ParameterInitialization"/> draws from <paramref name="seed"/>.</summary>
     /// <param name="shape">The network's sizes d, h, o.</param>
@@ -119,6 +122,12 @@ public sealed unsafe class RnnModel
         _recurrentWeightsTransposed = new PackedMatrix(h, h);
         _outputWeightsTransposed = new PackedMatrix(o, h);
         PackForwardWeights();
+        if (_stackedPack is { } stacked)
+        {
+            // Packed now, so the first inference call does not pay for it; after a change, at first use (see StackedWeights).
+            stacked.Pack(StackedSource());
+            _packVersion[Stacked] = _version;
+        }
     }
 
     /// <summary>
@@ -187,8 +196,10 @@ public sealed unsafe class RnnModel
     /// tile reads up to 15 floats past the last row, so the h + h·o + o parameters after Whh must hold them unless h is
     /// a multiple of 16.
     /// </summary>
-    internal static bool ReadsStackedWeightsInPlace(int d, int h, int o) =>
-        h <= PackedMatrix.PanelWidth && (h % 16 == 0 || (long)h + (long)h * o + o >= 15);
+    internal static bool ReadsStackedWeightsInPlace(int d, int h, int o) => h <= PackedMatrix.PanelWidth && StackedWeightsReadableInPlace(h, o);
+
+    /// <summary>Whether the parameters after Whh hold a remainder tile's reads past its last row (see <see cref="ReadsStackedWeightsInPlace"/>).</summary>
+    private static bool StackedWeightsReadableInPlace(int h, int o) => h % 16 == 0 || (long)h + (long)h * o + o >= 15;
 
     /// <summary>
     /// Whether the forward passes read Who straight from the parameters (o ≤ 64: one panel, the parameters' layout); the
@@ -209,14 +220,44 @@ public sealed unsafe class RnnModel
     internal float[] ParameterArray => _parameters;
 
     /// <summary>
-    /// [Wxh ; Whh] as one (d + h)×h view, from its pack or (see <see cref="ReadsStackedWeightsInPlace"/>) from the pinned parameters at
-    /// <paramref name="parameters"/> (<see cref="ParameterArray"/>): the streaming step computes bh + [x | h]·[Wxh ; Whh]
-    /// as one product, whose chains are those of bh + x·Wxh continued by h·Whh. The parameter layout puts Whh right after
-    /// Wxh, so this is the first d + h rows of the parameters, h wide.
+    /// [Wxh ; Whh] as one (d + h)×h view, from its pack (rebuilt first if the parameters changed since it was packed) or
+    /// (see <see cref="ReadsStackedWeightsInPlace"/>) from the pinned parameters at <paramref name="parameters"/>
+    /// (<see cref="ParameterArray"/>): the streaming step computes bh + [x | h]·[Wxh ; Whh] as one product, whose chains
+    /// are those of bh + x·Wxh continued by h·Whh. The parameter layout puts Whh right after Wxh, so this is the first
+    /// d + h rows of the parameters, h wide.
     /// </summary>
     internal PackedPanels StackedWeights(float* parameters) => _stackedPack is { } pack
-        ? pack.Panels
-        : PackedPanels.InPlace(parameters, Shape.HiddenSize, Shape.InputSize + Shape.HiddenSize, Shape.HiddenSize);
+        ? Fresh(Stacked, pack).Panels
+        : StackedWeightsInPlace(parameters);
+
+    /// <summary>
+    /// [Wxh ; Whh] for the forward pass of a gradient computation over <paramref name="rows"/> = T·n rows: as
+    /// <see cref="StackedWeights"/>, except that a pack made stale by an update is not rebuilt for a pass of at most
+    /// <see cref="InPlaceGradientRows"/> rows, which reads the parameters in place instead. A training loop's next
+    /// update would make the pack stale again before anything else read it, and at so few rows the pack costs more
+    /// than the slower reads of the matrix in place save. A copy holds the same values, so the bits are the same.
+    /// </summary>
+    internal PackedPanels StackedWeightsForGradients(float* parameters, int rows) =>
+        !StackedPackIsCurrent && rows <= InPlaceGradientRows && StackedWeightsReadableInPlace(Shape.HiddenSize, Shape.OutputSize)
+            ? StackedWeightsInPlace(parameters)
+            : StackedWeights(parameters);
+
+    /// <summary>
+    /// The most rows of a gradient computation's forward pass that read a stale [Wxh ; Whh] in place rather than repack
+    /// it: training steps of up to 8 rows (T·n) measured faster in place at every shape tried (h = 128, 192, 256; T = 1
+    /// or n = 1), and one sequence of 16 steps slower.
+    /// </summary>
+    internal const int InPlaceGradientRows = 8;
+
+    /// <summary>Whether the [Wxh ; Whh] pack holds the current parameters (true when the model has none: it reads them in place).</summary>
+    internal bool StackedPackIsCurrent => _stackedPack == null || Volatile.Read(ref _packVersion[Stacked]) == Volatile.Read(ref _version);
+
+    private PackedPanels StackedWeightsInPlace(float* parameters) =>
+        PackedPanels.InPlace(parameters, Shape.HiddenSize, Shape.InputSize + Shape.HiddenSize, Shape.HiddenSize);
+
+    /// <summary>[Wxh ; Whh] in the parameters: the first d + h rows, h wide.</summary>
+    private ReadOnlyMatrixSpan StackedSource() =>
+        new(_parameters.AsSpan(0, (Shape.InputSize + Shape.HiddenSize) * Shape.HiddenSize), Shape.InputSize + Shape.HiddenSize, Shape.HiddenSize);
 
     /// <summary>
     /// Whether the forward pass runs each step as one product over [Wxh ; Whh], bh + [X_t | H_{t−1}]·[Wxh ; Whh] (the
@@ -358,7 +399,7 @@ public sealed unsafe class RnnModel
         return _parameters;
     }
 
-    /// <summary>Ends an update: rebuilds the forward packs, marks the transposed ones stale, and publishes the new version.</summary>
+    /// <summary>Ends an update: rebuilds the Who pack and the padded biases, marks the other packs stale, and publishes the new version.</summary>
     internal void EndUpdate()
     {
         PackForwardWeights();
@@ -383,14 +424,14 @@ public sealed unsafe class RnnModel
         "whatever it wrote to your buffers is unspecified. Publish a new model instead of updating one that others read (see RnnModel's remarks).");
 
     /// <summary>
-    /// Packs [Wxh ; Whh] and Who for the forward pass (those not read in place) and copies the padded bias rows (the transposed packs go stale with the version). Packing copies
-    /// values exactly, so products read from the packs equal products read from the parameters.
+    /// Packs Who for the forward pass (unless read in place) and copies the padded bias rows; the other packs go stale
+    /// with the version (see <see cref="Fresh"/>). Packing copies values exactly, so products read from the packs equal
+    /// products read from the parameters.
     /// </summary>
     private void PackForwardWeights()
     {
         RnnShape s = Shape;
         ReadOnlySpan<float> all = _parameters;
-        _stackedPack?.Pack(new ReadOnlyMatrixSpan(all[..((s.InputSize + s.HiddenSize) * s.HiddenSize)], s.InputSize + s.HiddenSize, s.HiddenSize));
         s.Bh(all).CopyTo(new Span<float>(PaddedHiddenBias, s.HiddenSize));
         s.Bo(all).CopyTo(new Span<float>(PaddedOutputBias, s.OutputSize));
         _outputPack?.Pack(new ReadOnlyMatrixSpan(s.Who(all), s.HiddenSize, s.OutputSize));
@@ -399,28 +440,30 @@ public sealed unsafe class RnnModel
     /// <summary>
     /// <paramref name="pack"/>, rebuilt first if the parameters changed since it was packed. Only backward passes read
     /// the transposed packs, and a training step on a small model spent most of its time rebuilding all three after
-    /// each update, though a step with T = 1 and no dX reads only Whoᵀ. Backward passes may run on several threads at
+    /// each update, though a step with T = 1 and no dX reads only Whoᵀ; and a short training step reads [Wxh ; Whh] in
+    /// place rather than repack it (see <see cref="StackedWeightsForGradients"/>). Passes may run on several threads at
     /// once, so the rebuild takes a lock and checks again inside it. A pack rebuilt while an update ran is not recorded
     /// as fresh: the caller's read check refuses its result, and the next call rebuilds it.
     /// </summary>
     private PackedMatrix Fresh(int which, PackedMatrix pack)
     {
-        if (Volatile.Read(ref _transposedVersion[which]) == Volatile.Read(ref _version)) return pack;
-        lock (_transposeLock)
+        if (Volatile.Read(ref _packVersion[which]) == Volatile.Read(ref _version)) return pack;
+        lock (_packLock)
         {
             int version = StableVersion();
-            if (_transposedVersion[which] != version)
+            if (_packVersion[which] != version)
             {
                 RnnShape s = Shape;
                 ReadOnlySpan<float> all = _parameters;
-                ReadOnlyMatrixSpan source = which switch
+                switch (which)
                 {
-                    TransposedInput => new ReadOnlyMatrixSpan(s.Wxh(all), s.InputSize, s.HiddenSize),
-                    TransposedRecurrent => new ReadOnlyMatrixSpan(s.Whh(all), s.HiddenSize, s.HiddenSize),
-                    _ => new ReadOnlyMatrixSpan(s.Who(all), s.HiddenSize, s.OutputSize),
-                };
-                pack.PackTransposed(source);
-                if (IsUnchangedSince(version)) Volatile.Write(ref _transposedVersion[which], version);
+                    case Stacked: pack.Pack(StackedSource()); break;
+                    case TransposedInput: pack.PackTransposed(new ReadOnlyMatrixSpan(s.Wxh(all), s.InputSize, s.HiddenSize)); break;
+                    case TransposedRecurrent: pack.PackTransposed(new ReadOnlyMatrixSpan(s.Whh(all), s.HiddenSize, s.HiddenSize)); break;
+                    default: pack.PackTransposed(new ReadOnlyMatrixSpan(s.Who(all), s.HiddenSize, s.OutputSize)); break;
+                }
+
+                if (IsUnchangedSince(version)) Volatile.Write(ref _packVersion[which], version);
             }
         }
 

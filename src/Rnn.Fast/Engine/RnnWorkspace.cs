@@ -550,7 +550,7 @@ public sealed unsafe class RnnWorkspace : IDisposable
         EnsureCapacity(T * n, n);
         Span<float> outputs = _outputs.AsSpan(0, count);
         Span<float> outputGradients = _outputGradients.AsSpan(0, count);
-        if (!RunForward(inputs, T, n, initialHidden, steps, outputs)) WriteOutputs(steps, outputs);
+        if (!RunForward(inputs, T, n, initialHidden, steps, outputs, forGradients: true)) WriteOutputs(steps, outputs);
         float value = MeanSquaredErrorLoss.LossAndOutputGradients(outputs, targets, outputGradients, _path);
         RunBackward(outputGradients, parameterGradients, default, default);
         return value;
@@ -570,11 +570,12 @@ public sealed unsafe class RnnWorkspace : IDisposable
     /// per step and no pre-activations stored. Arguments are checked, so the products call the GEMM driver directly.
     /// A small layer (<see cref="SmallRecurrence"/>) asked for the last step's outputs writes them to
     /// <paramref name="lastStepOutputs"/> (n·o values) in the same pass, the bits <see cref="WriteOutputs"/> would write,
-    /// and returns true; otherwise the caller writes the outputs.
+    /// and returns true; otherwise the caller writes the outputs. A pass <paramref name="forGradients"/> reads the stacked
+    /// weights as <see cref="RnnModel.StackedWeightsForGradients"/> gives them.
     /// </summary>
     /// <returns>Whether the last step's outputs were written to <paramref name="lastStepOutputs"/>.</returns>
     internal bool RunForward(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden, OutputSteps outputs,
-        Span<float> lastStepOutputs = default)
+        Span<float> lastStepOutputs = default, bool forGradients = false)
     {
         RnnShape shape = _model.Shape;
         int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
@@ -598,10 +599,10 @@ public sealed unsafe class RnnWorkspace : IDisposable
             }
 
             float* pBias = _model.PaddedHiddenBias;
+            PackedPanels stackedWeights = forGradients ? _model.StackedWeightsForGradients(pParameters, rows) : _model.StackedWeights(pParameters);
             if (_model.RunsStepsAsOneProduct)
             {
                 // Block t−1's rows are [X_t | H_{t−1}]: each step reads the stacked pack once, from L1.
-                PackedPanels stackedWeights = _model.StackedWeights(pParameters);
                 if (SmallRecurrence.Supports(_path, h, 1))
                 {
                     // A small layer: every step's product and tanh in one pass, with no driver between steps, and the
@@ -627,7 +628,7 @@ public sealed unsafe class RnnWorkspace : IDisposable
             }
             else
             {
-                RunInputProjectionAndRecurrence(ps, pa, pBias, _model.StackedWeights(pParameters), T, n);
+                RunInputProjectionAndRecurrence(ps, pa, pBias, stackedWeights, T, n);
             }
         }
 

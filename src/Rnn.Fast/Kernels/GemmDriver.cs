@@ -291,25 +291,25 @@ internal static unsafe class GemmDriver
             for (int i0 = 0; i0 < m; i0 += RowBlock)
             {
                 int mc = Math.Min(RowBlock, m - i0);
-                // One row on a path that can carry a full panel and the remainder panel in one pass: the remainder runs
-                // beside the full panel next to it in the order of the panels (see IGemmMicrokernel.RowWithRemainder).
-                int remainderPanel = b.Columns % Width != 0 ? b.FullPanelCount : -1;
-                bool pairs = TKernel.FusesRemainderRow && mc == 1 && plainB == null && remainderPanel >= firstPanel + 1
-                    && remainderPanel < firstPanel + panelCount;
+                // One row on a path that can carry two panels' accumulators in one pass runs panels in pairs (see
+                // PairedPanel): beside the full panel before it, a remainder's few chains do not wait on their own
+                // latency, and two panels of a matrix read in place read whole rows of it.
+                bool pairs = TKernel.FusesRemainderRow && mc == 1 && plainB == null && panelCount >= 2;
                 for (int q = 0; q < panelCount; q++)
                 {
                     int p = firstPanel + (reversePanels ? panelCount - 1 - q : q);
                     int j0 = p * Width;
-                    if (pairs && (p == remainderPanel || p == remainderPanel - 1))
+                    int partner = pairs ? PairedPanel(b, firstPanel, panelCount, p) : -1;
+                    if (partner >= 0)
                     {
                         // The pair runs at the first of its two panels in this order; the second is then done.
-                        if (reversePanels ? p == remainderPanel - 1 : p == remainderPanel) continue;
-                        int full = remainderPanel - 1, rj = remainderPanel * Width, fj = full * Width;
+                        if (reversePanels ? partner > p : partner < p) continue;
+                        int first = Math.Min(p, partner), second = Math.Max(p, partner), fj = first * Width, sj = second * Width;
                         float* pairStart = start == null ? null : start + i0 * startStride;
-                        RunRowPair<TKernel, TEpilogue>(lastBlock, a + i0 * rowStride + k0 * depthStride, depthStride, b.Panel(full) + k0 * b.RowStride(full),
-                            b.RowStride(full), b.Panel(remainderPanel) + k0 * b.RowStride(remainderPanel), b.RowStride(remainderPanel),
-                            b.PanelColumns(remainderPanel), kc, c + i0 * ldc + fj, c + i0 * ldc + rj, pairStart == null ? null : pairStart + fj,
-                            pairStart == null ? null : pairStart + rj, startInPlace, aux + i0 * auxStride + fj, aux + i0 * auxStride + rj);
+                        RunRowPair<TKernel, TEpilogue>(lastBlock, a + i0 * rowStride + k0 * depthStride, depthStride, b.Panel(first) + k0 * b.RowStride(first),
+                            b.RowStride(first), b.Panel(second) + k0 * b.RowStride(second), b.RowStride(second),
+                            b.PanelColumns(second), kc, c + i0 * ldc + fj, c + i0 * ldc + sj, pairStart == null ? null : pairStart + fj,
+                            pairStart == null ? null : pairStart + sj, startInPlace, aux + i0 * auxStride + fj, aux + i0 * auxStride + sj);
                         continue;
                     }
 
@@ -344,6 +344,25 @@ internal static unsafe class GemmDriver
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The panel that one row's pass over panel <paramref name="p"/> runs beside, among panels <paramref name="firstPanel"/>
+    /// … + <paramref name="panelCount"/> − 1, or −1 when it runs alone: a remainder panel pairs with the full panel before
+    /// it; in a matrix read in place, the other full panels pair in order, the first with the second, the third with the
+    /// fourth, an odd one alone. (A packed matrix's full panels run alone: a recurrence that alternates the order of the
+    /// panels finds the last one it read in L1, which a pass over two would not leave there.) Each column's chain is the
+    /// same in a pair as alone.
+    /// </summary>
+    private static int PairedPanel(PackedPanels b, int firstPanel, int panelCount, int p)
+    {
+        int last = firstPanel + panelCount - 1;
+        bool remainderPair = b.Columns % Width != 0 && last == b.FullPanelCount && last > firstPanel;
+        if (remainderPair && p >= last - 1) return p == last ? last - 1 : last;
+        if (!b.IsInPlace) return -1;
+        int pairedEnd = remainderPair ? last - 1 : last + 1; // the full panels before it pair among themselves
+        int partner = ((p - firstPanel) & 1) == 0 ? p + 1 : p - 1;
+        return partner < pairedEnd ? partner : -1;
     }
 
     /// <summary>

@@ -85,6 +85,9 @@ internal readonly unsafe struct PackedPanels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public nint RowStride(int panel) => _inPlaceStride != 0 ? _inPlaceStride : PanelColumns(panel);
 
+    /// <summary>Whether this is a matrix read in place (<see cref="InPlace"/>): its panels' rows lie side by side in one row of the matrix.</summary>
+    public bool IsInPlace => _inPlaceStride != 0;
+
     /// <summary>Row <see cref="FirstRow"/> of panel <paramref name="panel"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float* Panel(int panel) => Data + panel * PanelStride + FirstRow * RowStride(panel);

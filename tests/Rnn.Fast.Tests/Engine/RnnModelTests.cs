@@ -71,6 +71,45 @@ public sealed class RnnModelTests
         Assert.NotEqual(ParameterInitialization.CreateUniform(Shape, 1), trained.Parameters.ToArray());
     }
 
+    // h = 128 pairs two full panels in place; h = 130 pairs the last full panel with the remainder and runs the first
+    // alone; h = 192 pairs the first two and runs the third alone. 9 rows are past the rows read in place.
+    [Theory]
+    [MemberData(nameof(TestData.SupportedPaths), MemberType = typeof(TestData))]
+    public void ShortTrainingStepsReadAStalePackInPlaceWithThePackedBits(InstructionSet path)
+    {
+        foreach ((int d, int h, int o) in new[] { (32, 128, 32), (40, 130, 8), (17, 192, 16) })
+        {
+            var shape = new RnnShape(d, h, o);
+            foreach ((int t, int n) in new[] { (1, 1), (2, 3), (8, 1), (3, 3) })
+            {
+                float[] initial = ParameterInitialization.CreateUniform(shape, 7);
+                var inPlace = new RnnModel(shape, initial, path);
+                var packed = new RnnModel(shape, initial, path);
+                using var inPlaceTrainer = new RnnWorkspace(inPlace);
+                using var packedTrainer = new RnnWorkspace(packed);
+                float[] inputs = Values(t * n * d, 8), targets = Values(n * o, 9), outputs = new float[n * o];
+                string context = $"{path}, d={d} h={h} o={o}, T={t} n={n}";
+                for (int step = 0; step < 3; step++)
+                {
+                    float a = inPlaceTrainer.TrainStep(inputs, t, n, targets, LossKind.LastOutputMeanSquaredError, 0.1f);
+                    float b = packedTrainer.TrainStep(inputs, t, n, targets, LossKind.LastOutputMeanSquaredError, 0.1f);
+                    FloatAssert.BitIdentical(b, a, $"{context}, loss of step {step}");
+                    // An inference pass repacks, so the next step of this model reads a current pack.
+                    packedTrainer.Forward(inputs, t, n, OutputSteps.LastStep, outputs);
+                    Assert.True(packed.StackedPackIsCurrent, context);
+                }
+
+                FloatAssert.BitIdentical(packed.Parameters, inPlace.Parameters, $"{context}, parameters after 3 steps");
+                // Gradients alone, after the last update: a short pass leaves the pack stale, a longer one repacks.
+                float[] inPlaceGradients = new float[shape.ParameterCount], packedGradients = new float[shape.ParameterCount];
+                inPlaceTrainer.ComputeGradients(inputs, t, n, targets, LossKind.LastOutputMeanSquaredError, inPlaceGradients);
+                packedTrainer.ComputeGradients(inputs, t, n, targets, LossKind.LastOutputMeanSquaredError, packedGradients);
+                FloatAssert.BitIdentical(packedGradients, inPlaceGradients, $"{context}, gradients");
+                Assert.Equal(t * n > RnnModel.InPlaceGradientRows, inPlace.StackedPackIsCurrent);
+            }
+        }
+    }
+
     [Fact]
     public void ASessionSeesAnUpdateAtItsNextStep()
     {
