@@ -541,9 +541,13 @@ public sealed unsafe class RnnWorkspace : IDisposable
         _model.EndRead(version);
     }
 
-    /// <summary>Forward, outputs, L and dO = ∂L/∂O, then BPTT into <paramref name="parameterGradients"/>. Arguments are checked.</summary>
+    /// <summary>
+    /// Forward, outputs, L and dO = ∂L/∂O, then BPTT into <paramref name="parameterGradients"/>; with
+    /// <paramref name="hiddenGradientsOnly"/>, only its first half (<see cref="RunHiddenGradients"/>: the bias gradients,
+    /// and dA in the workspace), for <see cref="DescendWeights"/>. Arguments are checked.
+    /// </summary>
     internal float RunLossAndGradients(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> targets, LossKind loss,
-        ReadOnlySpan<float> initialHidden, Span<float> parameterGradients)
+        ReadOnlySpan<float> initialHidden, Span<float> parameterGradients, bool hiddenGradientsOnly = false)
     {
         OutputSteps steps = MeanSquaredErrorLoss.ComparedOutputs(loss);
         int count = targets.Length;
@@ -552,7 +556,8 @@ public sealed unsafe class RnnWorkspace : IDisposable
         Span<float> outputGradients = _outputGradients.AsSpan(0, count);
         if (!RunForward(inputs, T, n, initialHidden, steps, outputs, forGradients: true)) WriteOutputs(steps, outputs);
         float value = MeanSquaredErrorLoss.LossAndOutputGradients(outputs, targets, outputGradients, _path);
-        RunBackward(outputGradients, parameterGradients, default, default);
+        if (hiddenGradientsOnly) RunHiddenGradients(outputGradients, parameterGradients);
+        else RunBackward(outputGradients, parameterGradients, default, default);
         return value;
     }
 
@@ -681,13 +686,61 @@ public sealed unsafe class RnnWorkspace : IDisposable
     }
 
     /// <summary>
-    /// BPTT over the buffers of the last forward pass. dWho = Hᵀ·dO, dbo = Σ dO, dH = dO·Whoᵀ; for t = T..1:
-    /// dA_t = (dH_t + dA_{t+1}·Whhᵀ) ⊙ (1 − H_t²), the tanh gradient applied in the register tiles; then each over all
-    /// steps at once: [dWxh ; dWhh] = [X | H_{t−1}]ᵀ·dA, dbh = Σ dA, dX = dA·Wxhᵀ, dH_0 = dA_1·Whhᵀ. Arguments are
+    /// BPTT over the buffers of the last forward pass: the gradients of <see cref="RunHiddenGradients"/>, then each over
+    /// all steps at once: dWho = Hᵀ·dO, [dWxh ; dWhh] = [X | H_{t−1}]ᵀ·dA, dX = dA·Wxhᵀ, dH_0 = dA_1·Whhᵀ. Arguments are
     /// checked, so the products call the GEMM driver directly.
     /// </summary>
     internal void RunBackward(ReadOnlySpan<float> outputGradients, Span<float> parameterGradients, Span<float> initialHiddenGradients,
         Span<float> inputGradients)
+    {
+        RunHiddenGradients(outputGradients, parameterGradients);
+        RnnShape shape = _model.Shape;
+        int T = _forwardSequenceLength, n = _forwardBatchSize;
+        int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
+        int lds = _stackedStride, ldh = _hiddenStride, rows = T * n;
+        (int outputRows, int firstOutputRow) = OutputRows();
+        fixed (float* ps = _stacked)
+        fixed (float* pdH = _hiddenGradients)
+        fixed (float* pdO = outputGradients)
+        fixed (float* pGradients = parameterGradients)
+        {
+            // dWho = Hᵀ·dO: Hᵀ is the transposed view of the hidden rows (row stride 1, depth stride lds).
+            MatrixMultiply.RunPlainB(ps + (firstOutputRow + n) * lds + d, 1, lds, pdO, o, 1, outputRows, o, pGradients + shape.WhoOffset, o, h,
+                accumulate: false, _path, degree: _degree, minimumWork: _parallelMinimumWork);
+            // [dWxh ; dWhh] = Zᵀ·dA with Z's rows [X_t | H_{t−1}]: the parameter layout puts Whh right after Wxh, both
+            // h wide, so the pair is one (d + h)×h matrix and one product (each element's chain is the same as in two).
+            MatrixMultiply.RunPlainB(ps, 1, lds, pdH, ldh, 1, rows, h, pGradients, h, d + h, accumulate: false, _path, degree: _degree, minimumWork: _parallelMinimumWork);
+            if (!inputGradients.IsEmpty)
+            {
+                fixed (float* pdX = inputGradients)
+                {
+                    GemmDriver.RunParallel<StoreSum>(_degree, _path, pdH, ldh, 1, _model.InputWeightsTransposed.Panels, pdX, d, rows, h, null, 0, minimumWork: _parallelMinimumWork);
+                }
+            }
+
+            if (!initialHiddenGradients.IsEmpty)
+            {
+                fixed (float* pdH0 = initialHiddenGradients)
+                {
+                    GemmDriver.RunParallel<StoreSum>(_degree, _path, pdH, ldh, 1, _model.RecurrentWeightsTransposed.Panels, pdH0, h, n, h, null, 0, minimumWork: _parallelMinimumWork);
+                }
+            }
+        }
+
+        GC.KeepAlive(_model);
+    }
+
+    /// <summary>The rows with outputs, and the first of them counted from step 1: every step's (from H_1), or the last step's (from H_T).</summary>
+    private (int Rows, int First) OutputRows() => _forwardOutputs == OutputSteps.EveryStep
+        ? (_forwardSequenceLength * _forwardBatchSize, 0)
+        : (_forwardBatchSize, (_forwardSequenceLength - 1) * _forwardBatchSize);
+
+    /// <summary>
+    /// The first half of BPTT, which reads the model: dbo = Σ dO, dH = dO·Whoᵀ; for t = T..1: dA_t = (dH_t + dA_{t+1}·Whhᵀ)
+    /// ⊙ (1 − H_t²), the tanh gradient applied in the register tiles, into the hidden-gradient rows; dbh = Σ dA. The
+    /// bias gradients go to <paramref name="parameterGradients"/>; its weight gradients are left as they were.
+    /// </summary>
+    private void RunHiddenGradients(ReadOnlySpan<float> outputGradients, Span<float> parameterGradients)
     {
         RnnShape shape = _model.Shape;
         int T = _forwardSequenceLength, n = _forwardBatchSize;
@@ -696,26 +749,19 @@ public sealed unsafe class RnnWorkspace : IDisposable
         bool everyStep = _forwardOutputs == OutputSteps.EveryStep;
         BackwardPassCount++;
 
-        // The weight gradients are written by products that start from +0 (the same chains as accumulating into zeros);
-        // only the bias gradients, which column sums add into, start cleared.
+        // The bias gradients are column sums added into cleared rows.
         shape.Bh(parameterGradients).Clear();
         shape.Bo(parameterGradients).Clear();
         PackedPanels whoTransposed = _model.OutputWeightsTransposed.Panels;
-        // Only a sequence longer than one step reads Whhᵀ in the recurrence; dH_0 reads it too.
-        PackedPanels whhTransposed = T > 1 || !initialHiddenGradients.IsEmpty ? _model.RecurrentWeightsTransposed.Panels : default;
-
-        // The output layer: its rows are every step's (from H_1) or the last step's (from H_T).
-        int outputRows = everyStep ? rows : n;
-        int firstOutputRow = everyStep ? 0 : (T - 1) * n; // row of the first step with outputs, counted from step 1
+        // Only a sequence longer than one step reads Whhᵀ in the recurrence.
+        PackedPanels whhTransposed = T > 1 ? _model.RecurrentWeightsTransposed.Panels : default;
+        (int outputRows, int firstOutputRow) = OutputRows();
         fixed (float* ps = _stacked)
         fixed (float* pdH = _hiddenGradients)
         fixed (float* pdO = outputGradients)
         fixed (float* pGradients = parameterGradients)
         {
-            float* dWho = pGradients + shape.WhoOffset, dBo = pGradients + shape.BoOffset, dBh = pGradients + shape.BhOffset;
-            // dWho = Hᵀ·dO: Hᵀ is the transposed view of the hidden rows (row stride 1, depth stride lds).
-            MatrixMultiply.RunPlainB(ps + (firstOutputRow + n) * lds + d, 1, lds, pdO, o, 1, outputRows, o, dWho, o, h, accumulate: false, _path, degree: _degree, minimumWork: _parallelMinimumWork);
-            BiasKernels.AddColumnSums(pdO, outputRows, o, o, dBo, _path);
+            BiasKernels.AddColumnSums(pdO, outputRows, o, o, pGradients + shape.BoOffset, _path);
             GemmDriver.RunParallel<StoreSum>(_degree, _path, pdO, o, 1, whoTransposed, pdH + firstOutputRow * ldh, ldh, outputRows, o, null, 0, minimumWork: _parallelMinimumWork);
 
             // The only sequential part. With every step's outputs, dH_t already holds dO_t·Whoᵀ and the recurrence adds
@@ -751,29 +797,61 @@ public sealed unsafe class RnnWorkspace : IDisposable
                 }
             }
 
-            // dH now holds dA_1..dA_T: every remaining gradient is one product over all T·n rows.
-            // [dWxh ; dWhh] = Zᵀ·dA with Z's rows [X_t | H_{t−1}]: the parameter layout puts Whh right after Wxh, both
-            // h wide, so the pair is one (d + h)×h matrix and one product (each element's chain is the same as in two).
-            MatrixMultiply.RunPlainB(ps, 1, lds, pdH, ldh, 1, rows, h, pGradients, h, d + h, accumulate: false, _path, degree: _degree, minimumWork: _parallelMinimumWork);
-            BiasKernels.AddColumnSums(pdH, rows, h, ldh, dBh, _path);
-            if (!inputGradients.IsEmpty)
-            {
-                fixed (float* pdX = inputGradients)
-                {
-                    GemmDriver.RunParallel<StoreSum>(_degree, _path, pdH, ldh, 1, _model.InputWeightsTransposed.Panels, pdX, d, rows, h, null, 0, minimumWork: _parallelMinimumWork);
-                }
-            }
-
-            if (!initialHiddenGradients.IsEmpty)
-            {
-                fixed (float* pdH0 = initialHiddenGradients)
-                {
-                    GemmDriver.RunParallel<StoreSum>(_degree, _path, pdH, ldh, 1, whhTransposed, pdH0, h, n, h, null, 0, minimumWork: _parallelMinimumWork);
-                }
-            }
+            // dH now holds dA_1..dA_T.
+            BiasKernels.AddColumnSums(pdH, rows, h, ldh, pGradients + shape.BhOffset, _path);
         }
 
         GC.KeepAlive(_model);
+    }
+
+    /// <summary>
+    /// Whether a training step over the last forward pass may apply plain gradient descent to the weights as it computes
+    /// their gradients (<see cref="DescendWeights"/>): at most <see cref="FusedDescentRows"/> rows (T·n), where each
+    /// weight gradient is an outer product or nearly one, and a product a single thread computes.
+    /// </summary>
+    internal bool FusesDescent(int T, int n)
+    {
+        RnnShape shape = _model.Shape;
+        long rows = (long)T * n, stacked = ((long)shape.InputSize + shape.HiddenSize) * shape.HiddenSize;
+        return rows <= FusedDescentRows && (_degree == 1 || rows * stacked < _parallelMinimumWork);
+    }
+
+    /// <summary>
+    /// The most rows (T·n) of a training step that applies plain descent as it computes the weight gradients: one. Then
+    /// each gradient is an outer product, and one pass that reads and writes the weights saves the pass that stores the
+    /// gradient and the one that reads it back. With more rows each element's chain is longer and the fused kernel runs
+    /// it from memory without the GEMM's register tiles, which costs more than the saved pass.
+    /// </summary>
+    internal const int FusedDescentRows = 1;
+
+    /// <summary>
+    /// The training step's plain gradient descent, after <see cref="RunHiddenGradients"/>: each weight matrix updated
+    /// as its gradient is computed (<see cref="WeightGradientDescent"/>, the bits of the gradient products followed by
+    /// the update), and the biases from <paramref name="gradients"/>' bias gradients. <paramref name="negatedRates"/>
+    /// holds each tensor's −rate, indexed by <see cref="RnnParameter"/>; <paramref name="parameters"/> is the model's
+    /// buffer, being updated (<see cref="RnnModel.BeginUpdate"/>).
+    /// </summary>
+    internal void DescendWeights(Span<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<float> negatedRates)
+    {
+        RnnShape shape = _model.Shape;
+        int T = _forwardSequenceLength, n = _forwardBatchSize;
+        int d = shape.InputSize, h = shape.HiddenSize, o = shape.OutputSize;
+        int lds = _stackedStride, ldh = _hiddenStride, rows = T * n;
+        (int outputRows, int firstOutputRow) = OutputRows();
+        fixed (float* ps = _stacked)
+        fixed (float* pdH = _hiddenGradients)
+        fixed (float* pdO = _outputGradients)
+        fixed (float* pParameters = parameters)
+        {
+            // Wxh and Whh against [X_t | H_{t−1}]ᵀ·dA (Wxh's rows are the first d of Z's columns), Who against Hᵀ·dO.
+            WeightGradientDescent.Apply(_path, ps, lds, pdH, ldh, rows, pParameters, h, d, h, negatedRates[(int)RnnParameter.Wxh]);
+            WeightGradientDescent.Apply(_path, ps + d, lds, pdH, ldh, rows, pParameters + shape.WhhOffset, h, h, h, negatedRates[(int)RnnParameter.Whh]);
+            WeightGradientDescent.Apply(_path, ps + (firstOutputRow + n) * lds + d, lds, pdO, o, outputRows, pParameters + shape.WhoOffset, o, h, o,
+                negatedRates[(int)RnnParameter.Who]);
+        }
+
+        VectorArithmetic.AddScaled(shape.Bh(gradients), negatedRates[(int)RnnParameter.Bh], shape.Bh(parameters), _path);
+        VectorArithmetic.AddScaled(shape.Bo(gradients), negatedRates[(int)RnnParameter.Bo], shape.Bo(parameters), _path);
     }
 
     internal void RequireBatch(ReadOnlySpan<float> inputs, int T, int n, ReadOnlySpan<float> initialHidden)

@@ -42,6 +42,17 @@ internal interface IParameterUpdate
     /// as being updated (so no reader can mistake a half-written update for a stable one) and rebuilds its packs after.
     /// </summary>
     void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path);
+
+    /// <summary>
+    /// Whether the update is plain gradient descent, p ← fma(g, −rate, p) with one rate per tensor, which a training
+    /// step may then apply to each weight gradient as it computes it, never storing it; <paramref name="negatedRates"/>
+    /// (indexed by <see cref="Interop.RnnParameter"/>) receives each tensor's −rate. A step that applies it so calls
+    /// <see cref="CompletePlainDescent"/> instead of <see cref="Apply"/>.
+    /// </summary>
+    bool IsPlainDescent(Span<float> negatedRates);
+
+    /// <summary>Ends an update the training step applied itself as plain descent (an optimizer state counts the step).</summary>
+    void CompletePlainDescent();
 }
 
 /// <summary>Plain gradient descent, <c>p ← fma(g, −learningRate, p)</c>: the bits of <see cref="RnnModel.ApplyGradientDescent"/>.</summary>
@@ -62,6 +73,18 @@ internal readonly struct GradientDescentUpdate(float learningRate) : IParameterU
     /// <inheritdoc/>
     public void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path) =>
         VectorArithmetic.AddScaled(gradients, -learningRate, parameters, path);
+
+    /// <inheritdoc/>
+    public bool IsPlainDescent(Span<float> negatedRates)
+    {
+        negatedRates[..5].Fill(-learningRate);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public void CompletePlainDescent()
+    {
+    }
 }
 
 /// <summary>
@@ -83,4 +106,10 @@ internal readonly struct OptimizerUpdate(OptimizerState state) : IParameterUpdat
 
     /// <inheritdoc/>
     public void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, InstructionSet path) => state.Apply(parameters, gradients, path);
+
+    /// <inheritdoc/>
+    public bool IsPlainDescent(Span<float> negatedRates) => state.IsPlainDescent(negatedRates);
+
+    /// <inheritdoc/>
+    public void CompletePlainDescent() => state.CountStep();
 }

@@ -49,10 +49,33 @@ internal sealed class TrainingStep : IDisposable
         }
 
         Span<float> gradients = _parameterGradients.AsSpan(0, shape.ParameterCount);
+        // Plain descent that nothing has to see the whole gradient before (no guard, no clipping) is applied to each
+        // weight matrix as its gradient is computed, when that gradient is a product over few rows (the same bits).
+        Span<float> negatedRates = stackalloc float[5];
+        bool fused = !guardNonFinite && maxGradientValue is null && maxGradientNorm is null && _workspace.FusesDescent(T, n)
+            && update.IsPlainDescent(negatedRates);
+
         // The loss and gradients read the model as one consistent weight set, or the step is refused (see RnnModel).
         int version = model.BeginRead();
-        float value = _workspace.RunLossAndGradients(inputs, T, n, targets, loss, initialHidden, gradients);
+        float value = _workspace.RunLossAndGradients(inputs, T, n, targets, loss, initialHidden, gradients, hiddenGradientsOnly: fused);
         _workspace.EndModelRead(version);
+        if (fused)
+        {
+            Span<float> updated = model.BeginUpdate(version);
+            try
+            {
+                _workspace.DescendWeights(updated, gradients, negatedRates);
+                update.CompletePlainDescent();
+            }
+            finally
+            {
+                model.EndUpdate();
+            }
+
+            _steps = step;
+            return new TrainingStepResult(value, null, false);
+        }
+
         if (guardNonFinite)
         {
             NonFiniteGuard.CheckResults(shape, value, model.Parameters, _workspace.LossOutputs(targets.Length), T, n, gradients, step, path);

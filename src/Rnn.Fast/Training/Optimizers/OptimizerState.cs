@@ -166,6 +166,30 @@ internal sealed class OptimizerState : IDisposable
             }
         }
 
+        CountStep();
+    }
+
+    /// <summary>
+    /// Whether the planned step is plain gradient descent on every tensor (SGD without momentum or weight decay:
+    /// p ← fma(g, −rate, p), the bits of <see cref="Apply"/>); then <paramref name="negatedRates"/> (indexed by
+    /// <see cref="RnnParameter"/>) receives each tensor's −rate, and a caller that applies the step itself calls
+    /// <see cref="CountStep"/> after it.
+    /// </summary>
+    public bool IsPlainDescent(Span<float> negatedRates)
+    {
+        if (_optimizer is not SgdOptimizer { Momentum: 0 }) return false;
+        for (int r = 0; r < _runCount; r++)
+        {
+            if (_runs[r].WeightDecay != 0) return false;
+        }
+
+        for (int t = 0; t < TensorCount; t++) negatedRates[t] = (float)-_rates[t];
+        return true;
+    }
+
+    /// <summary>Counts the planned step as taken (as <see cref="Apply"/> does after applying it).</summary>
+    public void CountStep()
+    {
         _kind = _optimizer.StateKind;
         _steps++;
     }
