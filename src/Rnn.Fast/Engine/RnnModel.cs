@@ -216,6 +216,16 @@ public sealed unsafe class RnnModel
     private readonly PackedMatrix? _stackedPack;
     private readonly PackedMatrix? _outputPack;
 
+    /// <summary>Whether the forward passes read [Wxh ; Whh] straight from the parameters: its rows h floats apart from offset 0.</summary>
+    internal bool HasStackedPack => _stackedPack != null;
+
+    /// <summary>
+    /// Who's pack (o ≤ 64: one panel, rows o floats apart, as in the parameters), or null when the forward passes read Who
+    /// in place. The pack is repacked eagerly at every change, and its storage is pinned and never replaced, so the
+    /// pointer holds for the model's life.
+    /// </summary>
+    internal float* SinglePanelOutputWeightsPack => _outputPack is { } pack && Shape.OutputSize <= PackedMatrix.PanelWidth ? pack.Panels.Panel(0) : null;
+
     /// <summary>The parameter buffer itself, for callers that pin it (<c>fixed</c>) to read weights in place.</summary>
     internal float[] ParameterArray => _parameters;
 

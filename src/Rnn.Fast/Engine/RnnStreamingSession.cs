@@ -38,6 +38,14 @@ public sealed unsafe class RnnStreamingSession
     // One call at a time: every public method enters first and exits last (see ExclusiveUse).
     private ExclusiveUse _use;
 
+    // A step of one stream through a small layer (SmallRecurrence) reads [Wxh ; Whh] in place at the start of the
+    // parameters, Who in place or from its pinned pack, and the biases from the model's pinned padded rows, so the
+    // pointers and sizes it needs are kept here: the one-call-at-a-time check orders every later load after it, and each
+    // level of loads saved (the model, its shape, its packs) is then a visible part of the step.
+    private readonly bool _smallStep;
+    private readonly int _inputSize, _hiddenSize, _outputSize, _outputWeightsOffset;
+    private readonly float* _hiddenBias, _outputBias, _outputWeightsPack;
+
     /// <summary>Creates a session with the hidden state at zero.</summary>
     /// <param name="model">The model to run.</param>
     /// <param name="batchSize">n, the number of independent streams advanced by each step; at least 1.</param>
@@ -60,6 +68,12 @@ public sealed unsafe class RnnStreamingSession
         nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer)) / sizeof(float) + model.Shape.InputSize;
         _stateStart = (int)((16 - start % 16) % 16);
         _nextStart = _stateStart + length;
+        (_inputSize, _hiddenSize, _outputSize) = (model.Shape.InputSize, model.Shape.HiddenSize, model.Shape.OutputSize);
+        _outputWeightsOffset = model.Shape.WhoOffset;
+        _smallStep = batchSize == 1 && SmallRecurrence.Supports(_path, _hiddenSize, _outputSize) && !model.HasStackedPack;
+        _hiddenBias = model.PaddedHiddenBias;
+        _outputBias = model.PaddedOutputBias;
+        _outputWeightsPack = model.SinglePanelOutputWeightsPack;
     }
 
     /// <summary>The one-call-at-a-time check, for tests that force a second thread into a call.</summary>
@@ -89,6 +103,14 @@ public sealed unsafe class RnnStreamingSession
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<float> input, Span<float> output)
+    {
+        if (_smallStep) SmallStep(input, output);
+        else GeneralStep(input, output);
+    }
+
+    /// <summary><see cref="Step"/> for every shape and batch size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void GeneralStep(ReadOnlySpan<float> input, Span<float> output)
     {
         _use.Enter(this);
         try
@@ -129,6 +151,42 @@ public sealed unsafe class RnnStreamingSession
 
             // The driver reads the packs through raw pointers: keep the session, and so its model and their pinned
             // storage, reachable until it returns.
+            GC.KeepAlive(this);
+        }
+        finally
+        {
+            _use.Exit();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Step"/> for one stream through a small layer with [Wxh ; Whh] read in place: the same checks and the
+    /// same product as the general step's small-layer branch, from the pointers and sizes kept at construction.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SmallStep(ReadOnlySpan<float> input, Span<float> output)
+    {
+        _use.Enter(this);
+        try
+        {
+            int d = _inputSize, h = _hiddenSize, o = _outputSize, ldz = _rowStride;
+            if (input.Length != d) EngineArguments.RequireLength(input, nameof(input), "n·d", 1, d);
+            if (output.Length != o) EngineArguments.RequireLength(output, nameof(output), "n·o", 1, o);
+            int version = _model.BeginRead();
+            fixed (float* pInput = input)
+            fixed (float* pBuffer = _buffer)
+            fixed (float* pOutput = output)
+            fixed (float* pParameters = _model.ParameterArray)
+            {
+                float* pState = pBuffer + _stateStart, pNext = pBuffer + _nextStart;
+                float* who = _outputWeightsPack != null ? _outputWeightsPack : pParameters + _outputWeightsOffset;
+                GemmPacking.CopyShort(pInput, pState, d);
+                SmallRecurrence.Steps(1, 0, 1, pState, ldz, d + h, pParameters, h, _hiddenBias, h, pNext + d, ldz, who, o, _outputBias, o, pOutput, o);
+            }
+
+            // As in the general step: read from one weight set, or refused with the state unchanged.
+            _model.EndRead(version);
+            (_stateStart, _nextStart) = (_nextStart, _stateStart);
             GC.KeepAlive(this);
         }
         finally

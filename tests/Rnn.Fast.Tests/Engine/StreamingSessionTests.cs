@@ -33,4 +33,60 @@ public sealed class StreamingSessionTests
             }
         }
     }
+
+    /// <summary>
+    /// One stream through a small layer (h ≤ 64, o ≤ 64) steps from pointers the session keeps, to [Wxh ; Whh] in place
+    /// and to Who in place (o a multiple of 16, or at least 15) or packed (o &lt; 15). Held to a model that packs every
+    /// weight, which takes the general step, bit for bit on every path, across a change of the parameters (Who's pack
+    /// is rebuilt in its own storage, which the kept pointer must still reach) and with the output in the input's memory.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 16, 1)]
+    [InlineData(3, 33, 16)]
+    [InlineData(16, 64, 20)]
+    [InlineData(7, 20, 15)]
+    [InlineData(5, 48, 64)]
+    [InlineData(9, 9, 9)]
+    public void AOneStreamStepThroughASmallLayerGetsTheBitsOfTheGeneralStep(int d, int h, int o)
+    {
+        var shape = new RnnShape(d, h, o);
+        const int steps = 6;
+        float[] parameters = ParameterInitialization.CreateUniform(shape, 3), changed = ParameterInitialization.CreateUniform(shape, 4);
+        var random = new Random(d * h * o);
+        float[] inputs = [.. Enumerable.Range(0, steps * d).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        float[] hidden = [.. Enumerable.Range(0, h).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        foreach (InstructionSet path in KernelDispatch.Supported)
+        {
+            var small = new RnnModel(shape, parameters, path);
+            var general = new RnnModel(shape, parameters, path, ModelLayoutForTest.EveryWeightPacked);
+            var smallSession = new RnnStreamingSession(small);
+            var generalSession = new RnnStreamingSession(general);
+            smallSession.SetHiddenState(hidden);
+            generalSession.SetHiddenState(hidden);
+            float[] smallOutput = new float[o], generalOutput = new float[o];
+            for (int t = 0; t < steps; t++)
+            {
+                if (t == steps / 2)
+                {
+                    small.SetParameters(changed);
+                    general.SetParameters(changed);
+                }
+
+                smallSession.Step(inputs.AsSpan(t * d, d), smallOutput);
+                generalSession.Step(inputs.AsSpan(t * d, d), generalOutput);
+                Assert.Equal(generalOutput.Select(BitConverter.SingleToInt32Bits), smallOutput.Select(BitConverter.SingleToInt32Bits));
+            }
+
+            float[] smallState = new float[h], generalState = new float[h];
+            smallSession.CopyHiddenStateTo(smallState);
+            generalSession.CopyHiddenStateTo(generalState);
+            Assert.Equal(generalState.Select(BitConverter.SingleToInt32Bits), smallState.Select(BitConverter.SingleToInt32Bits));
+            if (d != o) continue;
+
+            float[] buffer = inputs[..d], separate = new float[o];
+            generalSession.Step(inputs.AsSpan(0, d), separate);
+            smallSession.Step(buffer, buffer);
+            Assert.Equal(separate.Select(BitConverter.SingleToInt32Bits), buffer.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
 }
