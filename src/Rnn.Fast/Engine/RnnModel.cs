@@ -216,7 +216,7 @@ public sealed unsafe class RnnModel
     private readonly PackedMatrix? _stackedPack;
     private readonly PackedMatrix? _outputPack;
 
-    /// <summary>Whether the forward passes read [Wxh ; Whh] straight from the parameters: its rows h floats apart from offset 0.</summary>
+    /// <summary>Whether the model packs [Wxh ; Whh]; without a pack the forward passes read it from the parameters, rows h floats apart from offset 0.</summary>
     internal bool HasStackedPack => _stackedPack != null;
 
     /// <summary>

@@ -807,7 +807,7 @@ public sealed unsafe class RnnWorkspace : IDisposable
     /// <summary>
     /// Whether a training step over the last forward pass may apply plain gradient descent to the weights as it computes
     /// their gradients (<see cref="DescendWeights"/>): at most <see cref="FusedDescentRows"/> rows (T·n), where each
-    /// weight gradient is an outer product or nearly one, and a product a single thread computes.
+    /// weight gradient is an outer product, and a product a single thread computes.
     /// </summary>
     internal bool FusesDescent(int T, int n)
     {

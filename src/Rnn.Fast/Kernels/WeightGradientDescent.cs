@@ -12,8 +12,8 @@ namespace Rnn.Fast.Kernels;
 /// are those of the gradient product followed by the update, on every path.
 /// </summary>
 /// <remarks>
-/// For a training step of one or a few rows (a streaming step), the gradient is an outer product or nearly one: the
-/// product and the update are each one pass over the weights, and doing both in one pass halves the traffic. A row of
+/// For a training step of one row (a streaming step), the gradient is an outer product: the product and the update are
+/// each one pass over the weights, and doing both in one pass halves the traffic. A row of
 /// W is updated in whole vectors, then the columns past the last whole vector one at a time (the same chain and fma).
 /// </remarks>
 internal static unsafe class WeightGradientDescent

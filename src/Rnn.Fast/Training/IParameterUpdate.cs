@@ -77,7 +77,7 @@ internal readonly struct GradientDescentUpdate(float learningRate) : IParameterU
     /// <inheritdoc/>
     public bool IsPlainDescent(Span<float> negatedRates)
     {
-        negatedRates[..5].Fill(-learningRate);
+        negatedRates[..OptimizerState.TensorCount].Fill(-learningRate);
         return true;
     }
 

@@ -50,8 +50,9 @@ internal sealed class TrainingStep : IDisposable
 
         Span<float> gradients = _parameterGradients.AsSpan(0, shape.ParameterCount);
         // Plain descent that nothing has to see the whole gradient before (no guard, no clipping) is applied to each
-        // weight matrix as its gradient is computed, when that gradient is a product over few rows (the same bits).
-        Span<float> negatedRates = stackalloc float[5];
+        // weight matrix as its gradient is computed, when that gradient is an outer product (one row): the same bits.
+        // Then only the bias gradients are stored, and every step between the gradients and the update is off.
+        Span<float> negatedRates = stackalloc float[OptimizerState.TensorCount];
         bool fused = !guardNonFinite && maxGradientValue is null && maxGradientNorm is null && _workspace.FusesDescent(T, n)
             && update.IsPlainDescent(negatedRates);
 
@@ -59,23 +60,6 @@ internal sealed class TrainingStep : IDisposable
         int version = model.BeginRead();
         float value = _workspace.RunLossAndGradients(inputs, T, n, targets, loss, initialHidden, gradients, hiddenGradientsOnly: fused);
         _workspace.EndModelRead(version);
-        if (fused)
-        {
-            Span<float> updated = model.BeginUpdate(version);
-            try
-            {
-                _workspace.DescendWeights(updated, gradients, negatedRates);
-                update.CompletePlainDescent();
-            }
-            finally
-            {
-                model.EndUpdate();
-            }
-
-            _steps = step;
-            return new TrainingStepResult(value, null, false);
-        }
-
         if (guardNonFinite)
         {
             NonFiniteGuard.CheckResults(shape, value, model.Parameters, _workspace.LossOutputs(targets.Length), T, n, gradients, step, path);
@@ -95,7 +79,15 @@ internal sealed class TrainingStep : IDisposable
         Span<float> parameters = model.BeginUpdate(version);
         try
         {
-            update.Apply(parameters, gradients, path);
+            if (fused)
+            {
+                _workspace.DescendWeights(parameters, gradients, negatedRates);
+                update.CompletePlainDescent();
+            }
+            else
+            {
+                update.Apply(parameters, gradients, path);
+            }
         }
         finally
         {

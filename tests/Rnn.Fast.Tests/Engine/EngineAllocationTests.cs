@@ -68,6 +68,8 @@ public sealed class EngineAllocationTests
 
             check(() => workspace.TrainStep(largeInputs, LargeT, LargeN, largeTargets, LossKind.AllOutputsMeanSquaredError, 0.01f), "TrainStep, same size");
             check(() => workspace.TrainStep(smallInputs, SmallT, SmallN, smallTargets, LossKind.LastOutputMeanSquaredError, 0.01f), "TrainStep, smaller");
+            // One row takes the fused update (the weight gradients are never stored).
+            check(() => workspace.TrainStep(smallInputs.AsSpan(0, 7), 1, 1, smallTargets.AsSpan(0, 3), LossKind.LastOutputMeanSquaredError, 0.01f), "TrainStep, one row");
             check(() => workspace.ComputeGradients(smallInputs, SmallT, SmallN, smallTargets, LossKind.LastOutputMeanSquaredError, gradients), "ComputeGradients");
             check(() => model.ApplyGradientDescent(gradients, 0.01f), "ApplyGradientDescent");
             check(() => model.SetParameters(gradients), "SetParameters");

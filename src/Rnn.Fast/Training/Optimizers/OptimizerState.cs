@@ -13,7 +13,8 @@ namespace Rnn.Fast;
 /// </summary>
 internal sealed class OptimizerState : IDisposable
 {
-    private const int TensorCount = 5;
+    /// <summary>The model's tensors (<see cref="RnnParameter"/>): Wxh, Whh, bh, Who, bo.</summary>
+    internal const int TensorCount = 5;
 
     private readonly RnnShape _shape;
     private readonly int[] _offsets;
