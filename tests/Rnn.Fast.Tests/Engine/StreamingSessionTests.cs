@@ -1,4 +1,5 @@
 using Rnn.Fast.Kernels;
+using Rnn.Fast.Tests.Support;
 
 namespace Rnn.Fast.Tests.Engine;
 
@@ -53,8 +54,7 @@ public sealed class StreamingSessionTests
         const int steps = 6;
         float[] parameters = ParameterInitialization.CreateUniform(shape, 3), changed = ParameterInitialization.CreateUniform(shape, 4);
         var random = new Random(d * h * o);
-        float[] inputs = [.. Enumerable.Range(0, steps * d).Select(_ => (float)(random.NextDouble() * 2 - 1))];
-        float[] hidden = [.. Enumerable.Range(0, h).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        float[] inputs = TestData.Uniform(random, steps * d, 1), hidden = TestData.Uniform(random, h, 1);
         foreach (InstructionSet path in KernelDispatch.Supported)
         {
             var small = new RnnModel(shape, parameters, path);
@@ -74,19 +74,19 @@ public sealed class StreamingSessionTests
 
                 smallSession.Step(inputs.AsSpan(t * d, d), smallOutput);
                 generalSession.Step(inputs.AsSpan(t * d, d), generalOutput);
-                Assert.Equal(generalOutput.Select(BitConverter.SingleToInt32Bits), smallOutput.Select(BitConverter.SingleToInt32Bits));
+                FloatAssert.BitIdentical(generalOutput, smallOutput, $"{path}, {shape}, output {t + 1}");
             }
 
             float[] smallState = new float[h], generalState = new float[h];
             smallSession.CopyHiddenStateTo(smallState);
             generalSession.CopyHiddenStateTo(generalState);
-            Assert.Equal(generalState.Select(BitConverter.SingleToInt32Bits), smallState.Select(BitConverter.SingleToInt32Bits));
+            FloatAssert.BitIdentical(generalState, smallState, $"{path}, {shape}, hidden state");
             if (d != o) continue;
 
             float[] buffer = inputs[..d], separate = new float[o];
             generalSession.Step(inputs.AsSpan(0, d), separate);
             smallSession.Step(buffer, buffer);
-            Assert.Equal(separate.Select(BitConverter.SingleToInt32Bits), buffer.Select(BitConverter.SingleToInt32Bits));
+            FloatAssert.BitIdentical(separate, buffer, $"{path}, {shape}, output in the input's memory");
         }
     }
 }
