@@ -43,8 +43,9 @@ public sealed unsafe class RnnStreamingSession
     // pointers and sizes it needs are kept here: the one-call-at-a-time check orders every later load after it, and each
     // level of loads saved (the model, its shape, its packs) is then a visible part of the step.
     private readonly bool _smallStep;
-    private readonly int _inputSize, _hiddenSize, _outputSize, _outputWeightsOffset;
-    private readonly float* _hiddenBias, _outputBias, _outputWeightsPack;
+    private readonly SmallStepLayout _smallLayout;
+    private readonly int _outputWeightsOffset;
+    private readonly float* _outputWeightsPack;
 
     /// <summary>Creates a session with the hidden state at zero.</summary>
     /// <param name="model">The model to run.</param>
@@ -68,11 +69,11 @@ public sealed unsafe class RnnStreamingSession
         nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer)) / sizeof(float) + model.Shape.InputSize;
         _stateStart = (int)((16 - start % 16) % 16);
         _nextStart = _stateStart + length;
-        (_inputSize, _hiddenSize, _outputSize) = (model.Shape.InputSize, model.Shape.HiddenSize, model.Shape.OutputSize);
-        _outputWeightsOffset = model.Shape.WhoOffset;
-        _smallStep = batchSize == 1 && SmallRecurrence.Supports(_path, _hiddenSize, _outputSize) && !model.HasStackedPack;
-        _hiddenBias = model.PaddedHiddenBias;
-        _outputBias = model.PaddedOutputBias;
+        RnnShape shape = model.Shape;
+        _outputWeightsOffset = shape.WhoOffset;
+        _smallStep = batchSize == 1 && SmallRecurrence.Supports(_path, shape.HiddenSize, shape.OutputSize) && !model.HasStackedPack;
+        // U's rows are o floats apart both in place and in Who's single-panel pack.
+        _smallLayout = new SmallStepLayout(shape.InputSize, shape.HiddenSize, shape.OutputSize, model.PaddedHiddenBias, model.PaddedOutputBias, shape.OutputSize);
         _outputWeightsPack = model.SinglePanelOutputWeightsPack;
     }
 
@@ -169,7 +170,7 @@ public sealed unsafe class RnnStreamingSession
         _use.Enter(this);
         try
         {
-            int d = _inputSize, h = _hiddenSize, o = _outputSize, ldz = _rowStride;
+            int d = _smallLayout.InputSize, o = _smallLayout.OutputSize;
             if (input.Length != d) EngineArguments.RequireLength(input, nameof(input), "n·d", 1, d);
             if (output.Length != o) EngineArguments.RequireLength(output, nameof(output), "n·o", 1, o);
             int version = _model.BeginRead();
@@ -181,7 +182,7 @@ public sealed unsafe class RnnStreamingSession
                 float* pState = pBuffer + _stateStart, pNext = pBuffer + _nextStart;
                 float* who = _outputWeightsPack != null ? _outputWeightsPack : pParameters + _outputWeightsOffset;
                 GemmPacking.CopyShort(pInput, pState, d);
-                SmallRecurrence.Steps(1, 0, 1, pState, ldz, d + h, pParameters, h, _hiddenBias, h, pNext + d, ldz, who, o, _outputBias, o, pOutput, o);
+                SmallRecurrence.Step(_smallLayout, pState, pParameters, who, pNext + d, pOutput);
             }
 
             // As in the general step: read from one weight set, or refused with the state unchanged.

@@ -38,7 +38,7 @@ internal static unsafe class SmallRecurrence
     public static void Steps(int steps, nint stepStride, int rows, float* z, nint zStride, int depth, float* w, nint wStride, float* b, int h,
         float* hidden, nint hiddenStride, float* u, nint uStride, float* c, int o, float* output, nint outputStride)
     {
-        switch (((h + 15) >> 4) * 4 + ((o + 15) >> 4) - 5)
+        switch (TilesFor(h, o))
         {
             case 0: Rows<TileSize1, TileSize1>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
             case 1: Rows<TileSize1, TileSize2>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
@@ -58,6 +58,41 @@ internal static unsafe class SmallRecurrence
             default: Rows<TileSize4, TileSize4>(steps, stepStride, rows, z, zStride, depth, w, wStride, b, h, hidden, hiddenStride, u, uStride, c, o, output, outputStride); break;
         }
     }
+
+    /// <summary>
+    /// One step of one row, as <see cref="Steps"/> with one step and one row computes it (the same chains, so the same
+    /// bits): h' = tanh(b + z·W) written to <paramref name="hidden"/>, then y = c + h'·U written to
+    /// <paramref name="output"/>. z holds d + h values; W's rows are h floats apart (read in place) and U's
+    /// <see cref="SmallStepLayout.OutputWeightStride"/>; the sizes and bias rows come from <paramref name="layout"/>. Its
+    /// few arguments all travel in registers and it has no loop over steps or rows: a streaming step is short enough
+    /// that the general entry's argument traffic and loops are a visible part of it. Only for <see cref="Supports"/> shapes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Step(in SmallStepLayout layout, float* z, float* w, float* u, float* hidden, float* output)
+    {
+        switch (layout.Tiles)
+        {
+            case 0: OneRow<TileSize1, TileSize1>(layout, z, w, u, hidden, output); break;
+            case 1: OneRow<TileSize1, TileSize2>(layout, z, w, u, hidden, output); break;
+            case 2: OneRow<TileSize1, TileSize3>(layout, z, w, u, hidden, output); break;
+            case 3: OneRow<TileSize1, TileSize4>(layout, z, w, u, hidden, output); break;
+            case 4: OneRow<TileSize2, TileSize1>(layout, z, w, u, hidden, output); break;
+            case 5: OneRow<TileSize2, TileSize2>(layout, z, w, u, hidden, output); break;
+            case 6: OneRow<TileSize2, TileSize3>(layout, z, w, u, hidden, output); break;
+            case 7: OneRow<TileSize2, TileSize4>(layout, z, w, u, hidden, output); break;
+            case 8: OneRow<TileSize3, TileSize1>(layout, z, w, u, hidden, output); break;
+            case 9: OneRow<TileSize3, TileSize2>(layout, z, w, u, hidden, output); break;
+            case 10: OneRow<TileSize3, TileSize3>(layout, z, w, u, hidden, output); break;
+            case 11: OneRow<TileSize3, TileSize4>(layout, z, w, u, hidden, output); break;
+            case 12: OneRow<TileSize4, TileSize1>(layout, z, w, u, hidden, output); break;
+            case 13: OneRow<TileSize4, TileSize2>(layout, z, w, u, hidden, output); break;
+            case 14: OneRow<TileSize4, TileSize3>(layout, z, w, u, hidden, output); break;
+            default: OneRow<TileSize4, TileSize4>(layout, z, w, u, hidden, output); break;
+        }
+    }
+
+    /// <summary>The instantiation of the kernels for a layer of h and o columns: 4·(⌈h/16⌉ − 1) + ⌈o/16⌉ − 1.</summary>
+    internal static int TilesFor(int h, int o) => ((h + 15) >> 4) * 4 + ((o + 15) >> 4) - 5;
 
     /// <summary>
     /// The backward recurrence over steps t = <paramref name="steps"/> … 1 of <paramref name="rows"/> rows each, in place over
@@ -101,48 +136,63 @@ internal static unsafe class SmallRecurrence
             for (int r = 0; r < rows; r++)
             {
                 float* zr = z + s * stepStride + r * zStride;
-                Vector512<float> a0 = Vector512.Load(b), a1 = default, a2 = default, a3 = default;
-                if (hv > 1) a1 = Vector512.Load(b + 16);
-                if (hv > 2) a2 = Vector512.Load(b + 32);
-                if (hv > 3) a3 = Vector512.Load(b + 48);
+                LoadWhole<THidden>(b, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
                 // The chain over k = 0 … K − 1: z's first K − h values, then h' of the step before (z's last h values).
                 float* wk = w;
                 for (int k = 0; k < depth; k++)
                 {
                     Vector512<float> x = carried && k >= inputDepth ? Lane<THidden>(p0, p1, p2, p3, k - inputDepth) : Vector512.Create(zr[k]);
-                    a0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk), a0);
-                    if (hv > 1) a1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 16), a1);
-                    if (hv > 2) a2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 32), a2);
-                    if (hv > 3) a3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(wk + 48), a3);
+                    MultiplyAdd<THidden>(x, wk, ref a0, ref a1, ref a2, ref a3);
                     wk += wStride;
                 }
 
                 float* state = hidden + s * stepStride + r * hiddenStride;
-                p0 = default(TanhOperator).Invoke(a0);
-                if (hv > 1) p1 = default(TanhOperator).Invoke(a1);
-                if (hv > 2) p2 = default(TanhOperator).Invoke(a2);
-                if (hv > 3) p3 = default(TanhOperator).Invoke(a3);
+                Tanh<THidden>(a0, a1, a2, a3, out p0, out p1, out p2, out p3);
                 StoreRow<THidden>(state, p0, p1, p2, p3, hiddenMask, hiddenFull);
                 if (output == null || s < steps - 1) continue;
 
-                Vector512<float> y0 = Vector512.Load(c), y1 = default, y2 = default, y3 = default;
-                if (ov > 1) y1 = Vector512.Load(c + 16);
-                if (ov > 2) y2 = Vector512.Load(c + 32);
-                if (ov > 3) y3 = Vector512.Load(c + 48);
+                LoadWhole<TOutput>(c, out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3);
                 float* uk = u;
                 for (int k = 0; k < h; k++)
                 {
                     Vector512<float> x = rows == 1 ? Lane<THidden>(p0, p1, p2, p3, k) : Vector512.Create(state[k]);
-                    y0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk), y0);
-                    if (ov > 1) y1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 16), y1);
-                    if (ov > 2) y2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 32), y2);
-                    if (ov > 3) y3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(uk + 48), y3);
+                    MultiplyAdd<TOutput>(x, uk, ref y0, ref y1, ref y2, ref y3);
                     uk += uStride;
                 }
 
                 StoreRow<TOutput>(output + r * outputStride, y0, y1, y2, y3, outputMask, outputFull);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OneRow<THidden, TOutput>(in SmallStepLayout layout, float* z, float* w, float* u, float* hidden, float* output)
+        where THidden : struct, ITileSize
+        where TOutput : struct, ITileSize
+    {
+        int hv = THidden.Value, ov = TOutput.Value;
+        int h = layout.HiddenSize, o = layout.OutputSize, depth = layout.InputSize + h;
+        LoadWhole<THidden>(layout.HiddenBias, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
+        float* wk = w;
+        for (int k = 0; k < depth; k++)
+        {
+            MultiplyAdd<THidden>(Vector512.Create(z[k]), wk, ref a0, ref a1, ref a2, ref a3);
+            wk += h;
+        }
+
+        Tanh<THidden>(a0, a1, a2, a3, out Vector512<float> p0, out Vector512<float> p1, out Vector512<float> p2, out Vector512<float> p3);
+        StoreRow<THidden>(hidden, p0, p1, p2, p3, LastVectorMask(h, hv), h == 16 * hv);
+
+        LoadWhole<TOutput>(layout.OutputBias, out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3);
+        float* uk = u;
+        nint uStride = layout.OutputWeightStride;
+        for (int k = 0; k < h; k++)
+        {
+            MultiplyAdd<TOutput>(Lane<THidden>(p0, p1, p2, p3, k), uk, ref y0, ref y1, ref y2, ref y3);
+            uk += uStride;
+        }
+
+        StoreRow<TOutput>(output, y0, y1, y2, y3, LastVectorMask(o, ov), o == 16 * ov);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -195,6 +245,44 @@ internal static unsafe class SmallRecurrence
         }
     }
 
+    /// <summary>The first 16·<typeparamref name="TSize"/> floats of a zero-padded row (a bias row), as whole vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadWhole<TSize>(float* row, out Vector512<float> v0, out Vector512<float> v1, out Vector512<float> v2, out Vector512<float> v3)
+        where TSize : struct, ITileSize
+    {
+        int vectors = TSize.Value;
+        v0 = Vector512.Load(row);
+        v1 = vectors > 1 ? Vector512.Load(row + 16) : default;
+        v2 = vectors > 2 ? Vector512.Load(row + 32) : default;
+        v3 = vectors > 3 ? Vector512.Load(row + 48) : default;
+    }
+
+    /// <summary>One link of each chain of a row: a += x·row over the row's 16·<typeparamref name="TSize"/> columns, one fused multiply-add per vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAdd<TSize>(Vector512<float> x, float* row, ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2,
+        ref Vector512<float> a3)
+        where TSize : struct, ITileSize
+    {
+        int vectors = TSize.Value;
+        a0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(row), a0);
+        if (vectors > 1) a1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(row + 16), a1);
+        if (vectors > 2) a2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(row + 32), a2);
+        if (vectors > 3) a3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(row + 48), a3);
+    }
+
+    /// <summary><see cref="TanhOperator"/> on each of a row's <typeparamref name="TSize"/> vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tanh<TSize>(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3,
+        out Vector512<float> p0, out Vector512<float> p1, out Vector512<float> p2, out Vector512<float> p3)
+        where TSize : struct, ITileSize
+    {
+        int vectors = TSize.Value;
+        p0 = default(TanhOperator).Invoke(a0);
+        p1 = vectors > 1 ? default(TanhOperator).Invoke(a1) : default;
+        p2 = vectors > 2 ? default(TanhOperator).Invoke(a2) : default;
+        p3 = vectors > 3 ? default(TanhOperator).Invoke(a3) : default;
+    }
+
     /// <summary>Value <paramref name="k"/> of a row held in <paramref name="v0"/> … <paramref name="v3"/>, in every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Lane<TSize>(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3, int k)
@@ -231,4 +319,42 @@ internal static unsafe class SmallRecurrence
         if (full) last.Store(row + 16 * (vectors - 1));
         else Avx512F.MaskStore(row + 16 * (vectors - 1), lastMask, last);
     }
+}
+
+/// <summary>
+/// What <see cref="SmallRecurrence.Step"/> reads besides the rows it is given: a small layer's sizes, its padded bias
+/// rows (pinned, so their addresses hold for the model's life) and the stride of U's rows. A session makes it once.
+/// </summary>
+internal readonly unsafe struct SmallStepLayout
+{
+    /// <summary>Keeps a layer of <paramref name="inputSize"/> inputs, h = <paramref name="hiddenSize"/> and o = <paramref name="outputSize"/>.</summary>
+    public SmallStepLayout(int inputSize, int hiddenSize, int outputSize, float* hiddenBias, float* outputBias, nint outputWeightStride)
+    {
+        (InputSize, HiddenSize, OutputSize) = (inputSize, hiddenSize, outputSize);
+        HiddenBias = hiddenBias;
+        OutputBias = outputBias;
+        OutputWeightStride = outputWeightStride;
+        Tiles = SmallRecurrence.TilesFor(hiddenSize, outputSize);
+    }
+
+    /// <summary>d.</summary>
+    public int InputSize { get; }
+
+    /// <summary>h; also the stride of W's rows.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>o.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>bh, zero-padded to whole 16-float vectors.</summary>
+    public float* HiddenBias { get; }
+
+    /// <summary>bo, zero-padded to whole 16-float vectors.</summary>
+    public float* OutputBias { get; }
+
+    /// <summary>The distance between U's rows, in floats.</summary>
+    public nint OutputWeightStride { get; }
+
+    /// <summary>The kernels' instantiation for h and o (<see cref="SmallRecurrence.TilesFor"/>).</summary>
+    public int Tiles { get; }
 }

@@ -36,7 +36,7 @@ public sealed class StreamingSessionTests
     }
 
     /// <summary>
-    /// One stream through a small layer (h ≤ 64, o ≤ 64) steps from pointers the session keeps, to [Wxh ; Whh] in place
+    /// One stream through a small layer (h ≤ 64, o ≤ 64) steps through the one-row kernel, from pointers the session keeps, to [Wxh ; Whh] in place
     /// and to Who in place (o a multiple of 16, or at least 15) or packed (o &lt; 15). Held to a model that packs every
     /// weight, which takes the general step, bit for bit on every path, across a change of the parameters (Who's pack
     /// is rebuilt in its own storage, which the kept pointer must still reach) and with the output in the input's memory.
@@ -48,6 +48,8 @@ public sealed class StreamingSessionTests
     [InlineData(7, 20, 15)]
     [InlineData(5, 48, 64)]
     [InlineData(9, 9, 9)]
+    [InlineData(4, 17, 33)]
+    [InlineData(2, 64, 64)]
     public void AOneStreamStepThroughASmallLayerGetsTheBitsOfTheGeneralStep(int d, int h, int o)
     {
         var shape = new RnnShape(d, h, o);
