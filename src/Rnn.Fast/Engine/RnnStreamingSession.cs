@@ -38,10 +38,10 @@ public sealed unsafe class RnnStreamingSession
     // One call at a time: every public method enters first and exits last (see ExclusiveUse).
     private ExclusiveUse _use;
 
-    // A step of one stream through a small layer (SmallRecurrence) reads [Wxh ; Whh] in place at the start of the
+    // A step of one stream through a small layer (SmallRecurrence.Step) reads [Wxh ; Whh] in place at the start of the
     // parameters, Who in place or from its pinned pack, and the biases from the model's pinned padded rows, so the
-    // pointers and sizes it needs are kept here: the one-call-at-a-time check orders every later load after it, and each
-    // level of loads saved (the model, its shape, its packs) is then a visible part of the step.
+    // pointers and sizes it needs are kept here, the sizes and biases in the layout the kernel takes: in a step this
+    // short, each level of loads saved (the model, its shape, its packs) is a visible part of it.
     private readonly bool _smallStep;
     private readonly SmallStepLayout _smallLayout;
     private readonly int _outputWeightsOffset;
